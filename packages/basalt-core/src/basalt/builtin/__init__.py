@@ -1,0 +1,8 @@
+"""The core's own plugins.
+
+They register through the same hooks as any add-on (nothing is special-cased);
+the plugin manager registers these modules before loading entry points.
+"""
+
+BUILTIN_PLUGINS: tuple[str, ...] = ("basalt.builtin.commands",)
+"""Import paths of the built-in plugin modules, in registration order."""

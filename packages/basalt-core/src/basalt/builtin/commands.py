@@ -1,0 +1,16 @@
+"""Built-in plugin: the core's own ``basalt`` command groups."""
+
+from __future__ import annotations
+
+import typer
+
+from basalt import hookimpl
+
+
+@hookimpl
+def basalt_register_commands() -> list[typer.Typer]:
+    """``basalt plugins …`` and ``basalt analytics …``."""
+    from basalt.cli.analytics_cmd import app as analytics_app
+    from basalt.cli.plugins_cmd import app as plugins_app
+
+    return [plugins_app, analytics_app]

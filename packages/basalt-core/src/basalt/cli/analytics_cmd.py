@@ -1,0 +1,95 @@
+"""``basalt analytics …``: the columns modules produce and what they mean."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.table import Table as RichTable
+
+from basalt.cli.context import console, error_console, plugin_manager, print_json
+from basalt.modules.base import AnalyticModule
+from basalt.modules.columns import ColumnDoc
+
+app = typer.Typer(
+    name="analytics", help="List analytics modules and explain their columns.", no_args_is_help=True
+)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _documented_columns(ctx: typer.Context) -> list[tuple[str, type[AnalyticModule], ColumnDoc | None]]:
+    """(module name, module class, column) under each module's default config.
+
+    A module whose config has required fields yields ``None`` for its columns:
+    they depend on configuration the user has not given yet.
+    """
+    rows: list[tuple[str, type[AnalyticModule], ColumnDoc | None]] = []
+    for name, module_cls in plugin_manager(ctx).analytics().items():
+        try:
+            columns = module_cls().columns()
+        except ValidationError:
+            rows.append((name, module_cls, None))
+            continue
+        rows.extend((name, module_cls, column) for column in columns)
+    return rows
+
+
+def _row_json(name: str, module_cls: type[AnalyticModule], column: ColumnDoc | None) -> dict[str, Any]:
+    return {"module": name, "summary": module_cls.describe(), **(column.to_dict() if column else {})}
+
+
+@app.command("list")
+def list_analytics(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Every output column of every installed analytics module (default configs)."""
+    rows = _documented_columns(ctx)
+    if as_json:
+        print_json([_row_json(*row) for row in rows])
+        return
+    table = RichTable(title="Basalt analytics columns")
+    for column in ("module", "column", "unit", "definition"):
+        table.add_column(column, overflow="fold")
+    for name, _, column in rows:
+        if column is None:
+            table.add_row(name, "(depends on configuration)", "", "")
+        else:
+            table.add_row(name, column.name, column.unit, column.definition)
+    console().print(table)
+
+
+@app.command("explain")
+def explain(ctx: typer.Context, column: str, as_json: JsonOption = False) -> None:
+    """Explain one output column: definition, unit, sources, module and its config."""
+    rows = [row for row in _documented_columns(ctx) if row[2] is not None]
+    matches = [row for row in rows if column in (row[2].name, row[2].pattern)]
+    if not matches:
+        names = sorted({row[2].name for row in rows} | {row[2].pattern for row in rows})
+        close = difflib.get_close_matches(column, names, n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        error_console().print(f"[red]No installed analytics module documents a column {column!r}.[/]{hint}")
+        raise typer.Exit(1)
+    name, module_cls, doc = matches[0]
+    config_fields = {field: info.description or "" for field, info in module_cls.Config.model_fields.items()}
+    owner = plugin_manager(ctx).analytics().owner(name)
+    if as_json:
+        print_json(
+            {
+                **_row_json(name, module_cls, doc),
+                "plugin": owner.name,
+                "distribution": owner.distribution,
+                "config": config_fields,
+            }
+        )
+        return
+    out = console()
+    out.print(f"[bold]{doc.name}[/]  ({doc.pattern})")
+    out.print(f"  definition: {doc.definition}")
+    out.print(f"  unit:       {doc.unit}")
+    out.print(f"  dtype:      {doc.dtype}")
+    out.print(f"  sources:    {', '.join(doc.sources) or '-'}")
+    out.print(f"  module:     {name} — {module_cls.describe()}")
+    out.print(f"  plugin:     {owner.owner}")
+    for field, description in config_fields.items():
+        out.print(f"  config {field}: {description}")

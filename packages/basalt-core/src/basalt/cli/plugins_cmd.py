@@ -1,0 +1,68 @@
+"""``basalt plugins …``: what is installed and whether it works."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table as RichTable
+
+from basalt.cli.context import console, error_console, plugin_manager, print_json
+from basalt.plugins.info import PluginInfo
+
+app = typer.Typer(name="plugins", help="Inspect installed Basalt plugins.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AllOption = Annotated[bool, typer.Option("--all", help="Include the core's built-in plugins.")]
+
+
+def _selected(ctx: typer.Context, include_builtins: bool) -> list[PluginInfo]:
+    infos = plugin_manager(ctx).plugins()
+    return [info for info in infos if include_builtins or not info.builtin]
+
+
+def _provides_text(info: PluginInfo) -> str:
+    return "\n".join(f"{kind}: {', '.join(names)}" for kind, names in info.provides.items() if names)
+
+
+@app.command("list")
+def list_plugins(
+    ctx: typer.Context, as_json: JsonOption = False, include_builtins: AllOption = False
+) -> None:
+    """List plugins with their distribution, version, hooks and what they provide.
+
+    Always exits 0: a broken plugin is shown with its error, not raised.
+    """
+    infos = _selected(ctx, include_builtins)
+    if as_json:
+        print_json([info.to_dict() for info in infos])
+        return
+    if not infos:
+        console().print("No add-on plugins installed (use --all to include built-ins).")
+        return
+    table = RichTable(title="Basalt plugins", show_lines=True)
+    for column in ("name", "distribution", "version", "status"):
+        table.add_column(column, overflow="fold", min_width=7)
+    for column in ("hooks", "provides"):
+        table.add_column(column, overflow="fold", min_width=12)
+    for info in infos:
+        status = "[yellow]disabled[/]" if info.disabled else "[red]error[/]" if info.error else "[green]ok[/]"
+        hooks = "\n".join(hook.removeprefix("basalt_register_") for hook in info.hooks)
+        table.add_row(info.name, info.distribution, info.version, status, hooks, _provides_text(info))
+    out = console()
+    out.print(table)
+    # Errors go below the table, unwrapped, so they can be read and searched whole.
+    for info in infos:
+        if info.error:
+            out.print(f"[red]error[/] in {info.owner}: {info.error}", soft_wrap=True, markup=True)
+
+
+@app.command("check")
+def check_plugins(ctx: typer.Context, include_builtins: AllOption = True) -> None:
+    """Exit 1 if any plugin failed to load or conflicts with another (for CI)."""
+    broken = [info for info in _selected(ctx, include_builtins) if info.error]
+    for info in broken:
+        error_console().print(f"[red]{info.owner}[/]: {info.error}")
+    if broken:
+        raise typer.Exit(1)
+    console().print("All plugins loaded without errors.")

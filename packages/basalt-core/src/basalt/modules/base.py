@@ -1,0 +1,99 @@
+"""Base classes for analytics and preprocessor modules.
+
+A module is a pure transform: Polars LazyFrames in, one LazyFrame out, keyed by
+``KEYS`` (``ListingId`` + ``TimeBucket`` by default). It does no I/O and never
+calls ``collect()``: the engine decides when and where to run it.
+
+Writing one takes a subclass with four things::
+
+    class TradeCount(AnalyticModule):
+        \"\"\"Number of trades per bucket.\"\"\"
+
+        NAME = "trade_count"
+        INPUTS = ("trades",)
+
+        def columns(self):
+            return [ColumnDoc("TradeCount", unit="count", definition="Number of trades.")]
+
+        def compute(self, inputs, buckets):
+            trades = inputs["trades"]
+            return (
+                trades.with_columns(buckets.label(pl.col("TradeTimestamp")).alias("TimeBucket"))
+                .group_by("ListingId", "TimeBucket")
+                .agg(pl.len().cast(pl.Int64).alias("TradeCount"))
+            )
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict
+
+from basalt._registrable import Registrable
+from basalt.modules.columns import ColumnDoc
+from basalt.timebuckets import TIME_BUCKET, TimeBuckets
+
+
+class ModuleConfig(BaseModel):
+    """Base class of every module's configuration.
+
+    Subclasses add fields, each with a ``description=``: the config UI and
+    ``basalt analytics explain`` are built from them. Unknown keys are errors.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Module(Registrable, ABC):
+    """What analytics and preprocessor modules share."""
+
+    INPUTS: ClassVar[tuple[str, ...]] = ()
+    """Names of the tables (or earlier-pass outputs) ``compute`` receives."""
+
+    KEYS: ClassVar[tuple[str, ...]] = ("ListingId", TIME_BUCKET)
+    """Columns identifying one output row; the engine joins modules on them."""
+
+    Config: ClassVar[type[ModuleConfig]] = ModuleConfig
+    """The pydantic model validating this module's configuration."""
+
+    def __init__(self, config: ModuleConfig | Mapping[str, Any] | None = None) -> None:
+        if config is None:
+            config = {}
+        if isinstance(config, Mapping):
+            config = self.Config.model_validate(dict(config))
+        elif not isinstance(config, self.Config):
+            raise TypeError(
+                f"module {self.NAME!r} expects a {self.Config.__name__} config, got {type(config).__name__}"
+            )
+        self.config = config
+
+    @abstractmethod
+    def columns(self) -> list[ColumnDoc]:
+        """The documented columns this module emits under its config (keys excluded)."""
+
+    @abstractmethod
+    def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
+        """Build the lazy query producing ``KEYS`` + ``columns()``.
+
+        Args:
+            inputs: One LazyFrame per name in ``INPUTS``.
+            buckets: The pass's time-bucket semantics.
+        """
+
+
+class AnalyticModule(_Module):
+    """Base class of analytics modules (registered by ``basalt_register_analytics``)."""
+
+
+class PreprocessorModule(_Module):
+    """Base class of preprocessors (registered by ``basalt_register_preprocessors``).
+
+    A preprocessor derives a table from tables (e.g. a CBBO from per-venue L2);
+    its output is keyed by what it declares in ``KEYS``.
+    """
+
+    KEYS: ClassVar[tuple[str, ...]] = ()

@@ -1,0 +1,72 @@
+"""Name → class registries built from what plugins registered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from basalt.plugins.addons import install_hint
+from basalt.plugins.errors import PluginConflictError, UnknownNameError
+from basalt.plugins.info import PluginInfo
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Registration(Generic[T]):
+    """One thing one plugin registered under one name."""
+
+    name: str
+    obj: T
+    plugin: PluginInfo
+
+
+class Registry(Mapping[str, T]):
+    """The registered objects of one kind (tables, analytics, …) by ``NAME``.
+
+    With ``strict=True`` a name registered by two plugins raises
+    :class:`PluginConflictError` naming both; otherwise the first registration
+    wins and both plugins get the conflict recorded as an error (used where
+    Basalt must keep working, e.g. building the CLI or listing plugins).
+    """
+
+    def __init__(self, kind: str, registrations: Iterable[Registration[T]], *, strict: bool) -> None:
+        self.kind = kind
+        self._by_name: dict[str, Registration[T]] = {}
+        for registration in registrations:
+            first = self._by_name.get(registration.name)
+            if first is None:
+                self._by_name[registration.name] = registration
+                continue
+            conflict = PluginConflictError(
+                kind,
+                registration.name,
+                first.plugin.owner,
+                registration.plugin.owner,
+                registration.plugin.name,
+            )
+            if strict:
+                raise conflict
+            first.plugin.add_error(str(conflict))
+            registration.plugin.add_error(str(conflict))
+
+    def __getitem__(self, name: str) -> T:
+        registration = self._by_name.get(name)
+        if registration is None:
+            raise UnknownNameError(self.kind, name, list(self._by_name), install_hint(self.kind, name))
+        return registration.obj
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def owner(self, name: str) -> PluginInfo:
+        """The plugin that registered ``name``."""
+        self[name]  # raises the helpful error for unknown names
+        return self._by_name[name].plugin

@@ -1,0 +1,1 @@
+"""A deliberately broken Basalt plugin (test data)."""
