@@ -62,6 +62,20 @@ def test_run_module_fails_on_an_undocumented_column(basalt_run_module: Callable[
         basalt_run_module(Leaky, {"trades": TRADES})
 
 
+class WrongDtype(Volume):
+    """Documents Int64 but emits Float64."""
+
+    NAME = "wrong_dtype"
+
+    def columns(self) -> list[ColumnDoc]:
+        return [ColumnDoc("Volume", unit="shares", definition="Sum of Size.", dtype="Int64")]
+
+
+def test_run_module_fails_on_an_undocumented_dtype(basalt_run_module: Callable[..., pl.DataFrame]) -> None:
+    with pytest.raises(AssertionError, match=r"\{'Volume': \('Int64', 'Float64'\)\}"):
+        basalt_run_module(WrongDtype, {"trades": TRADES})
+
+
 def test_run_module_fails_on_a_missing_input(basalt_run_module: Callable[..., pl.DataFrame]) -> None:
     with pytest.raises(AssertionError, match=r"needs inputs \['trades'\]"):
         basalt_run_module(Volume, {"l2": TRADES})

@@ -20,7 +20,8 @@ class ColumnDoc:
         pattern: The family the column belongs to, with placeholders
             (``Trade{Side}Volume``); defaults to the name itself.
         sources: Input columns the value is computed from (``trades.Size``).
-        dtype: Polars dtype name of the column (``Float64``, ``Int64``…).
+        dtype: Polars dtype class name of the column (``Float64``, ``UInt32``,
+            ``Datetime``…); None leaves it unchecked.
     """
 
     name: str
@@ -28,7 +29,7 @@ class ColumnDoc:
     definition: str
     pattern: str = ""
     sources: tuple[str, ...] = field(default_factory=tuple)
-    dtype: str = "Float64"
+    dtype: str | None = None
 
     def __post_init__(self) -> None:
         if not self.name:

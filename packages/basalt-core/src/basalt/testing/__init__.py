@@ -51,10 +51,11 @@ def run_module(
         config: The module's configuration when ``module`` is a class.
         buckets: Time-bucket semantics (default: 60 s, right-closed, end-labelled).
         check_columns: Fail unless the output holds exactly ``KEYS`` plus the
-            documented ``columns()``, in any order.
+            documented ``columns()``, in any order, with the documented dtypes.
 
     Raises:
-        AssertionError: On a missing input, an undocumented or a missing column.
+        AssertionError: On a missing input, an undocumented or missing column, or a
+            column whose dtype differs from its documentation.
     """
     instance = module(config) if isinstance(module, type) else module
     missing_inputs = [name for name in instance.INPUTS if name not in inputs]
@@ -70,6 +71,14 @@ def run_module(
             "add a ColumnDoc for each to columns()"
         )
         assert not absent, f"module {instance.NAME!r} documents columns it does not emit: {absent}"
+        wrong_dtypes = {
+            column.name: (column.dtype, type(result.schema[column.name]).__name__)
+            for column in instance.columns()
+            if column.dtype is not None and type(result.schema[column.name]).__name__ != column.dtype
+        }
+        assert not wrong_dtypes, (
+            f"module {instance.NAME!r} emits dtypes other than documented (documented, found): {wrong_dtypes}"
+        )
     return result
 
 
