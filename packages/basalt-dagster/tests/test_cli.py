@@ -18,7 +18,8 @@ def test_info_reports_both_versions() -> None:
     manager = make_plugin_manager(dagster=plugin)
     result = CliRunner().invoke(build_app(manager), ["dagster", "info"], obj=manager)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [f"bmll-basalt-dagster {__version__}", f"dagster {dagster.__version__}"]
+    expected = [f"bmll-basalt-dagster {__version__}", f"dagster {dagster.__version__}"]
+    assert result.output.splitlines() == expected
 
 
 def test_loading_the_plugin_does_not_import_dagster() -> None:
