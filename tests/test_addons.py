@@ -62,8 +62,8 @@ def test_core_extras_pull_every_addon() -> None:
     for folder in ADDONS:
         short = folder.removeprefix("basalt-")
         assert extras[short] == [f"{PACKAGES[folder][0]}>=0.1"]
-    assert set(extras) >= {"delta", "sql", "aws", "all"}
-    assert extras["all"] == ["bmll-basalt[preprocessors,characteristics,alpha101,dagster,delta,sql,aws]"]
+    assert set(extras) >= {"delta", "sql", "aws", "fast", "all"}
+    assert extras["all"] == ["bmll-basalt[preprocessors,characteristics,alpha101,dagster,delta,sql,aws,fast]"]
 
 
 @pytest.mark.parametrize("folder", ADDONS)

@@ -76,10 +76,10 @@ def test_plugins_list_json_describes_each_plugin() -> None:
 def test_plugins_list_all_includes_builtins() -> None:
     code, output = _invoke(make_plugin_manager(), "plugins", "list", "--json", "--all")
     assert code == 0
-    (builtin,) = json.loads(output)
-    assert builtin["builtin"] is True
-    assert builtin["version"] == __version__
-    assert builtin["provides"] == {"commands": ["plugins", "analytics"]}
+    builtins = {entry["name"]: entry for entry in json.loads(output)}
+    assert all(entry["builtin"] and entry["version"] == __version__ for entry in builtins.values())
+    assert builtins["basalt.builtin.commands"]["provides"] == {"commands": ["plugins", "analytics"]}
+    assert builtins["basalt.builtin.tables"]["provides"]["tables"][:2] == ["trades", "l2"]
 
 
 def test_plugins_list_exits_zero_and_shows_a_broken_plugin() -> None:

@@ -40,12 +40,16 @@ def _analytics_plugin(name: str, module_name: str) -> types.ModuleType:
 
 def test_builtins_register_through_the_same_hooks() -> None:
     manager = make_plugin_manager()
-    (builtin,) = manager.plugins()
-    assert builtin.builtin
-    assert builtin.distribution == "bmll-basalt"
-    assert builtin.hooks == ["basalt_register_commands"]
+    builtins = {info.name: info for info in manager.plugins()}
+    assert set(builtins) == {"basalt.builtin.commands", "basalt.builtin.tables"}
+    for info in builtins.values():
+        assert info.builtin
+        assert info.distribution == "bmll-basalt"
+        assert info.error is None
+    assert builtins["basalt.builtin.commands"].hooks == ["basalt_register_commands"]
+    assert builtins["basalt.builtin.tables"].hooks == ["basalt_register_tables"]
     assert set(manager.commands()) == {"plugins", "analytics"}
-    assert builtin.error is None
+    assert list(manager.tables()) == ["trades", "l2", "l3", "marketstate", "reference", "cbbo", "imbalance"]
 
 
 def test_a_registered_module_is_served_by_name_with_its_owner() -> None:
