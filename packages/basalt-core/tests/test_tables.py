@@ -69,7 +69,8 @@ def test_null_typed_columns_accept_any_dtype() -> None:
 
 
 def test_renamed_columns_are_refused_with_a_suggestion() -> None:
-    with pytest.raises(UnknownColumnError, match=r"table 'trades' has no column 'Prices'\. Did you mean 'Price'"):
+    expected = r"table 'trades' has no column 'Prices'\. Did you mean 'Price'"
+    with pytest.raises(UnknownColumnError, match=expected):
         Trades.resolve_columns(["Prices"])
 
 
