@@ -13,10 +13,11 @@ from basalt.plugins.manager import KIND_HOOKS
 SPECS = [name for name, obj in vars(hookspecs).items() if name.startswith("basalt_") and callable(obj)]
 
 
-def test_the_five_registration_hooks_exist() -> None:
+def test_the_registration_hooks_exist() -> None:
     assert sorted(SPECS) == sorted(
         [
             "basalt_register_tables",
+            "basalt_register_sources",
             "basalt_register_analytics",
             "basalt_register_preprocessors",
             "basalt_register_output_writers",

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import typer
 
     from basalt.modules.base import AnalyticModule, PreprocessorModule
+    from basalt.sources.base import Source
     from basalt.tables.base import Table
     from basalt.writers.base import OutputWriter
 
@@ -45,6 +46,20 @@ def basalt_register_tables() -> list[type[Table]]:
         A list of :class:`basalt.Table` subclasses. Each carries a unique
         ``NAME`` (lower-case, ``[a-z][a-z0-9_]*``) by which pipelines refer to
         it in ``TABLES_TO_LOAD`` and module inputs.
+
+    Added in bmll-basalt 0.1.0.
+    """
+
+
+@hookspec
+def basalt_register_sources() -> list[type[Source]]:
+    """Register data sources: where the tables for a MIC and a date are found.
+
+    Returns:
+        A list of :class:`basalt.sources.Source` subclasses with unique
+        ``NAME`` values (``local``, ``s3``, ``bmll``…); a pipeline's
+        ``SOURCE.type`` selects one by name and its ``Config`` validates the
+        rest of ``SOURCE``.
 
     Added in bmll-basalt 0.1.0.
     """

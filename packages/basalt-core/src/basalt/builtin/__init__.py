@@ -4,5 +4,9 @@ They register through the same hooks as any add-on (nothing is special-cased);
 the plugin manager registers these modules before loading entry points.
 """
 
-BUILTIN_PLUGINS: tuple[str, ...] = ("basalt.builtin.commands", "basalt.builtin.tables")
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "basalt.builtin.commands",
+    "basalt.builtin.tables",
+    "basalt.builtin.sources",
+)
 """Import paths of the built-in plugin modules, in registration order."""

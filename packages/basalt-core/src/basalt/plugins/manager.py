@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import typer
 
     from basalt.modules.base import AnalyticModule, PreprocessorModule
+    from basalt.sources.base import Source
     from basalt.tables.base import Table
     from basalt.writers.base import OutputWriter
 
@@ -45,6 +46,7 @@ CORE_DISTRIBUTION = "bmll-basalt"
 
 KIND_HOOKS: dict[str, str] = {
     "tables": "basalt_register_tables",
+    "sources": "basalt_register_sources",
     "analytics": "basalt_register_analytics",
     "preprocessors": "basalt_register_preprocessors",
     "writers": "basalt_register_output_writers",
@@ -117,6 +119,10 @@ class PluginManager:
     def tables(self, *, strict: bool = True) -> Registry[type[Table]]:
         """Tables registered through ``basalt_register_tables``."""
         return self._registry("tables", strict=strict)
+
+    def sources(self, *, strict: bool = True) -> Registry[type[Source]]:
+        """Data sources registered through ``basalt_register_sources``."""
+        return self._registry("sources", strict=strict)
 
     def analytics(self, *, strict: bool = True) -> Registry[type[AnalyticModule]]:
         """Analytics modules registered through ``basalt_register_analytics``."""
@@ -286,6 +292,10 @@ def _base_class(kind: str) -> type:
         from basalt.writers.base import OutputWriter
 
         return OutputWriter
+    if kind == "sources":
+        from basalt.sources.base import Source
+
+        return Source
     from basalt.modules.base import AnalyticModule, PreprocessorModule
 
     return AnalyticModule if kind == "analytics" else PreprocessorModule

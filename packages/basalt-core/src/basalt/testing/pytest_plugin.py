@@ -5,6 +5,8 @@ Fixtures:
         returning a manager with the built-ins and the given plugins only.
     basalt_run_module: :func:`basalt.testing.run_module`, to run a module on
         small frames and check its columns are documented.
+    basalt_s3_server: a real S3 endpoint (moto's server) on 127.0.0.1 for the
+        test session, stopped by PID afterwards (needs ``moto[server]`` and boto3).
 
 Kept import-light: pytest loads this module in every session where Basalt is
 installed.
@@ -12,7 +14,7 @@ installed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -32,3 +34,13 @@ def basalt_run_module() -> Callable[..., Any]:
     from basalt.testing import run_module
 
     return run_module
+
+
+@pytest.fixture(scope="session")
+def basalt_s3_server() -> Iterator[Any]:
+    """A real S3 endpoint on 127.0.0.1 (:class:`basalt.testing.servers.S3Server`)."""
+    pytest.importorskip("moto.server", reason="needs moto[server]")
+    from basalt.testing.servers import moto_s3_server
+
+    with moto_s3_server() as server:
+        yield server

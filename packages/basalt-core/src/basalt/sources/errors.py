@@ -1,0 +1,32 @@
+"""Errors about finding and reading source data; each names what is at fault."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+class SourceError(Exception):
+    """Base class of source errors."""
+
+
+class MissingDataError(SourceError):
+    """No file holds a table for a MIC and a date."""
+
+    def __init__(self, table: str, mic: str, day: date, where: str) -> None:
+        self.table, self.mic, self.day, self.where = table, mic, day, where
+        super().__init__(
+            f"no {table!r} data for MIC {mic} on {day:%Y-%m-%d}: nothing at {where}. "
+            "Check the data root, the layout and the date range "
+            "(`basalt data describe --date ...` lists what the source holds)."
+        )
+
+
+class CorruptFileError(SourceError):
+    """A file exists but is not readable Parquet."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(
+            f"file {path} is not a readable Parquet file ({reason}). "
+            "Delete it and regenerate or re-download that day."
+        )

@@ -1,0 +1,64 @@
+"""The ``local`` source: a Parquet lake on disk, in BMLL's or the hive layout."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from basalt.sources import layout as lake
+from basalt.sources.base import Source, SourceConfig
+from basalt.tables.base import Table
+
+
+class LocalSourceConfig(SourceConfig):
+    """A Parquet lake in a folder."""
+
+    root: Path = Field(description="Folder holding the lake (the parent of Trades-Plus/, or of trades/).")
+    layout: Literal["bmll", "hive", "auto"] = Field(
+        "auto",
+        description="'bmll': {Folder}/{MIC}/{yyyy}/{mm}/{dd}/{prefix}-{MIC}-{yyyymmdd}.parquet; "
+        "'hive': {table}/MIC={mic}/Date={yyyy-mm-dd}/*.parquet; 'auto': whichever the folder holds.",
+    )
+
+
+class LocalSource(Source):
+    """Parquet files on a local disk, in BMLL's layout or a hive layout."""
+
+    NAME = "local"
+    Config = LocalSourceConfig
+    config: LocalSourceConfig
+
+    def layout_for(self, table: type[Table]) -> lake.LayoutName:
+        """The layout to read ``table`` in (resolving ``auto`` per table folder)."""
+        if self.config.layout != "auto":
+            return self.config.layout
+        for candidate in lake.LAYOUTS:
+            if (self.config.root / lake.table_dir(table, candidate)).is_dir():
+                return candidate
+        return "bmll"
+
+    def location(self, table: type[Table], mic: str, day: date) -> str:
+        layout = self.layout_for(table)
+        return str(self.config.root / lake.partition_dir(table, mic, day, layout))
+
+    def files(self, table: type[Table], mic: str, day: date) -> list[str]:
+        layout = self.layout_for(table)
+        folder = Path(self.location(table, mic, day))
+        if not folder.is_dir():
+            return []
+        return sorted(
+            str(path)
+            for path in folder.iterdir()
+            if path.is_file() and lake.is_data_file(table, mic, day, layout, path.name)
+        )
+
+    def mics(self, table: type[Table]) -> list[str]:
+        layout = self.layout_for(table)
+        top = self.config.root / lake.table_dir(table, layout)
+        if not top.is_dir():
+            return []
+        found = (lake.mic_from_dir(child.name, layout) for child in top.iterdir() if child.is_dir())
+        return sorted(mic for mic in found if mic)
