@@ -69,6 +69,7 @@ class Source(Registrable, ABC):
         start: datetime | None = None,
         end: datetime | None = None,
         allow_missing: bool = False,
+        keep_extra_columns: bool = False,
     ) -> pl.LazyFrame:
         """A lazy scan of ``table`` over every (MIC, day), validated and filtered.
 
@@ -87,6 +88,9 @@ class Source(Registrable, ABC):
             end: Keep events strictly before this time.
             allow_missing: Return an empty frame instead of raising when a
                 (MIC, day) has no file.
+            keep_extra_columns: Also keep columns a file has beyond the BMLL
+                schema (e.g. a reference's ``IndexMembership``), after the
+                schema's; files may differ in which extras they have.
 
         Raises:
             MissingDataError: A (MIC, day) has no file and ``allow_missing`` is False.
@@ -103,13 +107,24 @@ class Source(Registrable, ABC):
                 paths.extend(found)
         if not paths:
             return table.empty(wanted).lazy()
-        for path in paths:
-            table.check_schema(self.file_schema(path), source=path, columns=wanted)
-        frame = pl.scan_parquet(
-            paths, storage_options=self.storage_options(), hive_partitioning=False
-        ).select(wanted)
+        schemas = {path: self.file_schema(path) for path in paths}
+        for path, schema in schemas.items():
+            table.check_schema(schema, source=path, columns=wanted)
+        if keep_extra_columns:
+            frame = pl.concat(
+                [
+                    self._scan(path).select([*wanted, *(c for c in schema if c not in table.SCHEMA)])
+                    for path, schema in schemas.items()
+                ],
+                how="diagonal_relaxed",
+            )
+        else:
+            frame = self._scan(paths).select(wanted)
         predicates = self._predicates(table, listing_ids, start, end)
         return frame.filter(*predicates) if predicates else frame
+
+    def _scan(self, paths: str | list[str]) -> pl.LazyFrame:
+        return pl.scan_parquet(paths, storage_options=self.storage_options(), hive_partitioning=False)
 
     def file_schema(self, path: str) -> pl.Schema:
         """The schema in a file's Parquet footer (reads no data)."""

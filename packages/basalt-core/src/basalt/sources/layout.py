@@ -81,7 +81,9 @@ def write_partition(
     into place, so a reader never sees half a file and a killed writer leaves
     no partial file behind. Statistics are written so readers can prune.
     """
-    table.check_schema(frame.schema, source=f"<frame for {table.NAME} {mic} {day}>", columns=frame.columns)
+    # Columns beyond BMLL's schema may be written (and read back with keep_extra_columns).
+    known = [column for column in frame.columns if column in table.SCHEMA]
+    table.check_schema(frame.schema, source=f"<frame for {table.NAME} {mic} {day}>", columns=known)
     target = root / relative_path(table, mic, day, layout)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=target.parent)
