@@ -113,23 +113,24 @@ class Source(Registrable, ABC):
         if keep_extra_columns:
             frame = pl.concat(
                 [
-                    self._scan(path).select([*wanted, *(c for c in schema if c not in table.SCHEMA)])
+                    self.scan_files(path).select([*wanted, *(c for c in schema if c not in table.SCHEMA)])
                     for path, schema in schemas.items()
                 ],
                 how="diagonal_relaxed",
             )
         else:
-            frame = self._scan(paths).select(wanted)
+            frame = self.scan_files(paths).select(wanted)
         predicates = self._predicates(table, listing_ids, start, end)
         return frame.filter(*predicates) if predicates else frame
 
-    def _scan(self, paths: str | list[str]) -> pl.LazyFrame:
+    def scan_files(self, paths: str | list[str]) -> pl.LazyFrame:
+        """A raw Parquet scan of these files (no hive columns: the files hold MIC and dates)."""
         return pl.scan_parquet(paths, storage_options=self.storage_options(), hive_partitioning=False)
 
     def file_schema(self, path: str) -> pl.Schema:
         """The schema in a file's Parquet footer (reads no data)."""
         try:
-            return pl.scan_parquet(path, storage_options=self.storage_options()).collect_schema()
+            return self.scan_files(path).collect_schema()
         except (pl.exceptions.ComputeError, OSError) as exc:
             raise CorruptFileError(path, str(exc).splitlines()[0]) from exc
 
@@ -139,10 +140,14 @@ class Source(Registrable, ABC):
         if not paths:
             return 0
         try:
-            counted = pl.scan_parquet(paths, storage_options=self.storage_options()).select(pl.len())
+            counted = self.scan_files(paths).select(pl.len())
             return int(counted.collect().item())
         except (pl.exceptions.ComputeError, OSError) as exc:
             raise CorruptFileError(", ".join(paths), str(exc).splitlines()[0]) from exc
+
+    def row_count_of(self, path: str) -> int:
+        """Rows in one file, from its Parquet metadata."""
+        return int(self.scan_files(path).select(pl.len()).collect().item())
 
     @staticmethod
     def _predicates(
