@@ -71,6 +71,14 @@ class _Module(Registrable, ABC):
             )
         self.config = config
 
+    def input_names(self) -> tuple[str, ...]:
+        """Names of the inputs ``compute`` receives under this config (default ``INPUTS``).
+
+        Override when the inputs depend on configuration (e.g. which earlier
+        pass to read).
+        """
+        return self.INPUTS
+
     @abstractmethod
     def columns(self) -> list[ColumnDoc]:
         """The documented columns this module emits under its config (keys excluded)."""

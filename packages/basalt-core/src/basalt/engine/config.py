@@ -1,0 +1,189 @@
+"""Pipeline configuration: what to compute, over which listings and dates, and where to write it.
+
+Keys of :class:`AnalyticsConfig` are upper-case, as in the pipeline files users
+already know (``START_DATE``, ``PASSES``…); keys of :class:`PassConfig` are
+lower-case. Unknown keys are errors. Module, source and writer settings are
+validated by the ``Config`` model of the plugin that provides them (see
+:mod:`basalt.engine.validate`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from basalt.timebuckets import TimeBuckets
+from basalt.universe import UniverseSpec
+
+DATASET_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
+"""Dataset names become folder and table names: letters, digits, ``_`` and ``-`` only."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PluginSettings(BaseModel):
+    """A plugin choice plus its settings: ``type`` names the plugin, the rest is its config."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    type: str = Field(description="Registered name of the plugin (e.g. 'local', 'parquet').")
+
+    def settings(self) -> dict[str, Any]:
+        """Everything but ``type``: validated later by the plugin's own Config model."""
+        return dict(self.model_extra or {})
+
+
+class SourceSettings(PluginSettings):
+    """Where market data comes from: ``type`` (local, s3, bmll, …) and that source's settings."""
+
+    type: str = Field("local", description="Registered source name: local, s3, bmll or a plugin's.")
+
+
+class OutputSettings(PluginSettings):
+    """Where a pass's output goes: ``type`` (parquet, delta, sql, …) and that writer's settings.
+
+    Path-like settings may use the templates ``{datasetname}``, ``{pass}``,
+    ``{universe}``, ``{start_date}``, ``{end_date}`` and ``{date}``.
+    """
+
+    type: str = Field("parquet", description="Registered writer name: parquet, delta, sql or a plugin's.")
+
+
+class PassConfig(_Strict):
+    """One pass: modules computed on the same time grid, joined on their keys, written together."""
+
+    name: str = Field(description="Pass name; later passes read this pass's output by it.")
+    modules: list[str] = Field(min_length=1, description="Registered analytics module names, run in order.")
+    time_bucket_seconds: float | None = Field(
+        None, gt=0, description="Bucket length in seconds; default: the pipeline's TIME_BUCKET_SECONDS."
+    )
+    time_bucket_anchor: Literal["end", "start"] = Field(
+        "end", description="Label buckets by their end (no look-ahead) or their start."
+    )
+    time_bucket_closed: Literal["right", "left"] = Field(
+        "right", description="Which bucket an event exactly on a boundary belongs to: (a, b] or [a, b)."
+    )
+    timeline_mode: Literal["sparse", "dense", "event", "daily"] = Field(
+        "sparse",
+        description="sparse: buckets with events; dense: every bucket of the continuous session; "
+        "event: one row per event; daily: one row per listing per day.",
+    )
+    module_inputs: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Per module, input name → table name or 'pass:NAME' (an earlier pass's output).",
+    )
+    module_configs: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per module, its settings (validated by the module's Config)."
+    )
+    output: OutputSettings | None = Field(
+        None, description="Where this pass is written; default OUTPUT_TARGET."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not DATASET_NAME.match(value):
+            raise ValueError(
+                f"pass name {value!r} must be letters, digits, '_' or '-', starting with a letter"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _configs_name_modules_of_this_pass(self) -> PassConfig:
+        for key in ("module_configs", "module_inputs"):
+            stray = sorted(set(getattr(self, key)) - set(self.modules))
+            if stray:
+                raise ValueError(f"{key} names modules not in this pass's modules: {stray}")
+        return self
+
+    def buckets(self, default_seconds: float) -> TimeBuckets:
+        """The pass's time-bucket semantics."""
+        return TimeBuckets(
+            seconds=self.time_bucket_seconds or default_seconds,
+            anchor=self.time_bucket_anchor,
+            closed=self.time_bucket_closed,
+        )
+
+
+class AnalyticsConfig(_Strict):
+    """A pipeline: universe × dates × passes, with how to batch, run and write them."""
+
+    START_DATE: date = Field(description="First trading date (inclusive).")
+    END_DATE: date = Field(description="Last trading date (inclusive).")
+    UNIVERSE: UniverseSpec = Field(
+        default_factory=UniverseSpec,
+        description="Which listings (mic, tickers, listing_ids, index, primary_only).",
+    )
+    DATASETNAME: str = Field(description="Name of the output dataset (folders, tables, ledger).")
+    PASSES: list[PassConfig] = Field(min_length=1, description="Passes, computed in order.")
+    SOURCE: SourceSettings = Field(
+        default_factory=SourceSettings, description="Where market data comes from."
+    )
+    BATCH_FREQ: Literal["D", "W", "2W", "M", "A"] | None = Field(
+        None, description="Date batch length (one worker process each); None: chosen from the span."
+    )
+    TABLES_TO_LOAD: list[str] | None = Field(
+        None, description="Tables to load; None: the union of what the passes' modules need."
+    )
+    TIME_BUCKET_SECONDS: float = Field(60.0, gt=0, description="Default bucket length of passes, in seconds.")
+    PREPARE_DATA_MODE: Literal["naive", "shredding"] = Field(
+        "naive",
+        description="naive: scan per symbol batch with filters pushed down; shredding: read each file once "
+        "and split it into per-symbol-batch files in TEMP_DIR.",
+    )
+    NUM_WORKERS: int = Field(1, ge=1, description="Worker processes running date batches in parallel.")
+    MAX_ROWS_PER_TABLE: int = Field(
+        20_000_000, gt=0, description="Symbol batches are packed so no table exceeds this many rows."
+    )
+    TEMP_DIR: Path | None = Field(None, description="Scratch folder (shredding); default: a system temp dir.")
+    OUTPUT_TARGET: OutputSettings = Field(
+        default_factory=lambda: OutputSettings(type="parquet", path="output/{datasetname}/{pass}"),
+        description="Default output of every pass.",
+    )
+    LOGGING_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
+    EXCLUDE_WEEKENDS: bool = Field(True, description="Skip Saturdays and Sundays.")
+    BATCH_TIMEOUT: float | None = Field(
+        None, gt=0, description="Seconds a date batch may run before its worker is killed and retried."
+    )
+    MAX_RETRIES: int = Field(
+        1, ge=0, description="Retries of a crashed or timed-out batch before the run fails."
+    )
+
+    @field_validator("DATASETNAME")
+    @classmethod
+    def _dataset_name(cls, value: str) -> str:
+        # It reaches folder names and SQL identifiers: refuse anything that could escape either.
+        if not DATASET_NAME.match(value):
+            raise ValueError(
+                f"DATASETNAME {value!r} must be 1-63 letters, digits, '_' or '-', starting with a letter"
+            )
+        return value
+
+    @field_validator("UNIVERSE", mode="before")
+    @classmethod
+    def _universe(cls, value: Any) -> Any:
+        return UniverseSpec.parse(value) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AnalyticsConfig:
+        if self.END_DATE < self.START_DATE:
+            raise ValueError(f"END_DATE {self.END_DATE} is before START_DATE {self.START_DATE}")
+        names = [p.name for p in self.PASSES]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"pass names must be unique; repeated: {duplicates}")
+        for index, pass_config in enumerate(self.PASSES):
+            for module, inputs in pass_config.module_inputs.items():
+                for source in inputs.values():
+                    if source.startswith("pass:") and source[5:] not in names[:index]:
+                        raise ValueError(
+                            f"pass {pass_config.name!r} module {module!r} reads {source!r}, "
+                            f"but only earlier passes can be read: {names[:index] or 'none'}"
+                        )
+        return self

@@ -1,0 +1,158 @@
+"""Turn a validated configuration into plugin objects: source, modules, writers.
+
+Every module, source and writer setting is validated here by the ``Config``
+model of the plugin that owns it, and every problem is reported with its
+config path (``PASSES[1].module_configs.trade.horizons``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from basalt.engine.config import AnalyticsConfig, PassConfig, PluginSettings
+from basalt.engine.errors import ConfigError, config_path, explain_validation_error
+from basalt.engine.loader import Pipeline
+from basalt.modules.base import AnalyticModule
+from basalt.plugins.errors import PluginError
+from basalt.plugins.manager import PluginManager
+from basalt.sources.base import Source
+from basalt.tables.base import Table
+from basalt.timebuckets import TimeBuckets
+from basalt.writers.base import OutputWriter
+
+PASS_PREFIX = "pass:"
+
+
+@dataclass(frozen=True)
+class ResolvedModule:
+    """A configured module and where each of its inputs comes from."""
+
+    name: str
+    module: AnalyticModule
+    inputs: dict[str, str]
+    """Input name → table name, or ``pass:NAME`` for an earlier pass's output."""
+
+
+@dataclass(frozen=True)
+class ResolvedPass:
+    """A pass ready to run."""
+
+    config: PassConfig
+    buckets: TimeBuckets
+    modules: list[ResolvedModule]
+    writer: OutputWriter
+
+    @property
+    def name(self) -> str:
+        """The pass name."""
+        return self.config.name
+
+    def tables(self) -> set[str]:
+        """Raw tables this pass reads."""
+        return {src for m in self.modules for src in m.inputs.values() if not src.startswith(PASS_PREFIX)}
+
+
+@dataclass(frozen=True)
+class ResolvedPipeline:
+    """Everything a run needs, validated."""
+
+    pipeline: Pipeline
+    source: Source
+    passes: list[ResolvedPass]
+    tables: dict[str, type[Table]] = field(default_factory=dict)
+
+    @property
+    def config(self) -> AnalyticsConfig:
+        """The pipeline's configuration."""
+        return self.pipeline.config
+
+
+def _plugin(
+    registry_call: object, settings: PluginSettings, loc: tuple[int | str, ...], problems: list[str]
+) -> object | None:
+    try:
+        cls = registry_call[settings.type]  # type: ignore[index]
+    except PluginError as exc:
+        problems.append(f"{config_path((*loc, 'type'))}: {exc}")
+        return None
+    try:
+        return cls(settings.settings())
+    except ValidationError as exc:
+        problems.extend(explain_validation_error(cls.Config, exc, prefix=loc))
+        return None
+
+
+def _resolve_module(
+    manager: PluginManager, config: PassConfig, index: int, name: str, problems: list[str]
+) -> ResolvedModule | None:
+    loc: tuple[int | str, ...] = ("PASSES", index)
+    try:
+        cls = manager.analytics()[name]
+    except PluginError as exc:
+        problems.append(f"{config_path((*loc, 'modules'))}: {exc}")
+        return None
+    try:
+        module = cls(config.module_configs.get(name, {}))
+    except ValidationError as exc:
+        problems.extend(explain_validation_error(cls.Config, exc, prefix=(*loc, "module_configs", name)))
+        return None
+    tables = manager.tables()
+    mapping = config.module_inputs.get(name, {})
+    inputs: dict[str, str] = {}
+    for input_name in module.input_names():
+        source = mapping.get(input_name, input_name)
+        if not source.startswith(PASS_PREFIX) and source not in tables:
+            problems.append(
+                f"{config_path((*loc, 'module_inputs', name, input_name))}: module {name!r} needs input "
+                f"{input_name!r}, which is no table; map it to a table or to 'pass:NAME' of an earlier pass"
+            )
+        inputs[input_name] = source
+    stray = sorted(set(mapping) - set(module.input_names()))
+    if stray:
+        problems.append(
+            f"{config_path((*loc, 'module_inputs', name))}: module {name!r} has no inputs {stray}; "
+            f"its inputs are {list(module.input_names())}"
+        )
+    return ResolvedModule(name, module, inputs)
+
+
+def resolve(pipeline: Pipeline, manager: PluginManager) -> ResolvedPipeline:
+    """Validate every plugin choice and setting of ``pipeline``.
+
+    Raises:
+        ConfigError: Listing every problem found, each with its config path.
+    """
+    config = pipeline.config
+    problems: list[str] = []
+    source = _plugin(manager.sources(), config.SOURCE, ("SOURCE",), problems)
+    passes = []
+    for index, pass_config in enumerate(config.PASSES):
+        modules = [
+            _resolve_module(manager, pass_config, index, name, problems) for name in pass_config.modules
+        ]
+        settings = pass_config.output or config.OUTPUT_TARGET
+        loc = ("PASSES", index, "output") if pass_config.output else ("OUTPUT_TARGET",)
+        writer = _plugin(manager.output_writers(), settings, loc, problems)
+        if writer is not None and all(modules):
+            passes.append(
+                ResolvedPass(pass_config, pass_config.buckets(config.TIME_BUCKET_SECONDS), modules, writer)  # type: ignore[arg-type]
+            )
+    needed = set().union(*(p.tables() for p in passes)) if passes else set()
+    wanted = set(config.TABLES_TO_LOAD) if config.TABLES_TO_LOAD is not None else needed
+    registry = manager.tables()
+    for name in sorted(wanted):
+        if name not in registry:
+            problems.append(f"TABLES_TO_LOAD: {registry.__class__.__name__} has no table {name!r}")
+    missing = sorted(needed - wanted)
+    if missing:
+        problems.append(f"TABLES_TO_LOAD: the passes need tables {missing} that are not listed")
+    if problems:
+        raise ConfigError(problems, source=str(pipeline.path) if pipeline.path else None)
+    return ResolvedPipeline(
+        pipeline=pipeline,
+        source=source,  # type: ignore[arg-type]
+        passes=passes,
+        tables={name: registry[name] for name in sorted(wanted)},
+    )
