@@ -41,7 +41,12 @@ def _analytics_plugin(name: str, module_name: str) -> types.ModuleType:
 def test_builtins_register_through_the_same_hooks() -> None:
     manager = make_plugin_manager()
     builtins = {info.name: info for info in manager.plugins()}
-    assert set(builtins) == {"basalt.builtin.commands", "basalt.builtin.tables", "basalt.builtin.sources"}
+    assert set(builtins) == {
+        "basalt.builtin.commands",
+        "basalt.builtin.tables",
+        "basalt.builtin.sources",
+        "basalt.builtin.writers",
+    }
     for info in builtins.values():
         assert info.builtin
         assert info.distribution == "bmll-basalt"
@@ -50,6 +55,7 @@ def test_builtins_register_through_the_same_hooks() -> None:
     assert builtins["basalt.builtin.tables"].hooks == ["basalt_register_tables"]
     assert set(manager.commands()) == {"plugins", "analytics"}
     assert list(manager.sources()) == ["local", "s3", "bmll"]
+    assert "parquet" in manager.output_writers()
     assert list(manager.tables()) == ["trades", "l2", "l3", "marketstate", "reference", "cbbo", "imbalance"]
 
 

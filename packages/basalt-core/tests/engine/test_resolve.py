@@ -55,8 +55,14 @@ class _MemoryWriter(OutputWriter):
     NAME = "memory"
     Config = _MemoryWriterConfig
 
-    def write(self, frame: pl.DataFrame, *, partition: dict[str, Any]) -> int:  # pragma: no cover
+    def location(self, partition: Any) -> str:  # pragma: no cover
+        return self.config.path
+
+    def write(self, frame: pl.DataFrame, partition: Any) -> int:  # pragma: no cover
         return frame.height
+
+    def read(self, partition_like: Any) -> pl.DataFrame:  # pragma: no cover
+        return pl.DataFrame()
 
 
 PLUGIN = types.ModuleType("engine_test_plugin")

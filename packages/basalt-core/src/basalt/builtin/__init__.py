@@ -8,5 +8,6 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "basalt.builtin.commands",
     "basalt.builtin.tables",
     "basalt.builtin.sources",
+    "basalt.builtin.writers",
 )
 """Import paths of the built-in plugin modules, in registration order."""

@@ -143,7 +143,7 @@ class AnalyticsConfig(_Strict):
     )
     TEMP_DIR: Path | None = Field(None, description="Scratch folder (shredding); default: a system temp dir.")
     OUTPUT_TARGET: OutputSettings = Field(
-        default_factory=lambda: OutputSettings(type="parquet", path="output/{datasetname}/{pass}"),
+        default_factory=lambda: OutputSettings(type="parquet"),
         description="Default output of every pass.",
     )
     LOGGING_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")

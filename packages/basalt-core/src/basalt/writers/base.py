@@ -1,8 +1,17 @@
-"""Base class of output writers (registered by ``basalt_register_output_writers``)."""
+"""Base class of output writers (registered by ``basalt_register_output_writers``).
+
+A writer receives one computed batch — one pass, one trading day, one set of
+listings — and makes it durable atomically, replacing exactly the rows an
+earlier run wrote for the same day and listings, so re-runs never duplicate.
+Writers do no analytics.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import date
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 import polars as pl
@@ -10,11 +19,67 @@ from pydantic import BaseModel, ConfigDict
 
 from basalt._registrable import Registrable
 
+DATE_COLUMN = "Date"
+"""Trading-date column every pass output carries (with ``ListingId``): the replacement key."""
+
 
 class WriterConfig(BaseModel):
     """Base class of writer configurations; unknown keys are errors."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class OutputPartition:
+    """Which rows a write replaces: one pass, one day, these listings."""
+
+    dataset: str
+    pass_name: str
+    day: date
+    listing_ids: tuple[int, ...]
+    universe: str = "all"
+    start_date: date | None = None
+    end_date: date | None = None
+
+    def template_values(self) -> dict[str, str]:
+        """Values of the path templates ``{datasetname}``, ``{pass}``, ``{universe}``, ``{date}``…"""
+        return {
+            "datasetname": self.dataset,
+            "pass": self.pass_name,
+            "universe": self.universe,
+            "date": self.day.isoformat(),
+            "start_date": (self.start_date or self.day).isoformat(),
+            "end_date": (self.end_date or self.day).isoformat(),
+        }
+
+
+class PathTemplateError(ValueError):
+    """An output path template that is malformed or escapes the output root."""
+
+
+TEMPLATE_KEYS = ("datasetname", "pass", "universe", "date", "start_date", "end_date")
+
+
+def render_template(template: str, partition: OutputPartition) -> str:
+    """Fill a path template; refuse unknown placeholders and anything escaping its root.
+
+    Raises:
+        PathTemplateError: Unknown ``{key}``, an absolute result, or ``..``.
+    """
+    try:
+        rendered = template.format(**partition.template_values())
+    except (KeyError, IndexError, ValueError) as exc:
+        raise PathTemplateError(
+            f"output path template {template!r}: unknown or malformed placeholder {exc}; "
+            f"use {', '.join('{' + k + '}' for k in TEMPLATE_KEYS)}"
+        ) from None
+    path = PurePosixPath(rendered.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise PathTemplateError(
+            f"output path template {template!r} renders to {rendered!r}, which escapes the output root; "
+            "use a relative path without '..'"
+        )
+    return path.as_posix()
 
 
 class OutputWriter(Registrable, ABC):
@@ -32,5 +97,13 @@ class OutputWriter(Registrable, ABC):
         self.config = config
 
     @abstractmethod
-    def write(self, frame: pl.DataFrame, *, partition: dict[str, Any]) -> int:
-        """Write ``frame`` as the rows of ``partition``; return the rows written."""
+    def location(self, partition: OutputPartition) -> str:
+        """Where this partition's rows go (a path, URL or table name), for plans and reports."""
+
+    @abstractmethod
+    def write(self, frame: pl.DataFrame, partition: OutputPartition) -> int:
+        """Replace the rows of ``partition`` with ``frame`` atomically; return the rows written."""
+
+    @abstractmethod
+    def read(self, partition_like: OutputPartition) -> pl.DataFrame:
+        """Everything written for the partition's dataset and pass (tests, resume checks)."""

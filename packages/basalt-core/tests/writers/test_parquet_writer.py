@@ -1,0 +1,92 @@
+"""The parquet writer: day folders, atomic files, re-runs replace exactly their own rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from basalt.writers.base import OutputPartition, PathTemplateError, render_template
+from basalt.writers.parquet import ParquetWriter
+
+DAY = date(2024, 1, 2)
+
+
+def _frame(ids: list[int], value: float) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "ListingId": ids,
+            "Date": [DAY] * len(ids),
+            "TimeBucket": [datetime(2024, 1, 2, 9, 1)] * len(ids),
+            "Volume": [value] * len(ids),
+        }
+    )
+
+
+def _partition(ids: tuple[int, ...], day: date = DAY) -> OutputPartition:
+    return OutputPartition(dataset="demo", pass_name="bars", day=day, listing_ids=ids)
+
+
+def _writer(tmp_path: Path) -> ParquetWriter:
+    return ParquetWriter({"root": tmp_path, "path": "{datasetname}/{pass}"})
+
+
+def test_writes_one_file_per_day_and_listing_set(tmp_path: Path) -> None:
+    writer = _writer(tmp_path)
+    assert writer.write(_frame([1, 2], 10.0), _partition((1, 2))) == 2
+    writer.write(_frame([1, 2], 20.0), _partition((1, 2), date(2024, 1, 3)))
+    files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.parquet"))
+    assert len(files) == 2
+    assert files[0].startswith("demo/bars/Date=2024-01-02/part-")
+    assert not list(tmp_path.rglob(".tmp-*"))
+    assert writer.read(_partition((1, 2))).height == 4
+
+
+def test_rerunning_a_batch_replaces_its_rows(tmp_path: Path) -> None:
+    writer = _writer(tmp_path)
+    writer.write(_frame([1, 2], 10.0), _partition((1, 2)))
+    writer.write(_frame([3], 30.0), _partition((3,)))
+    writer.write(_frame([1, 2], 11.0), _partition((1, 2)))
+    result = writer.read(_partition((1, 2))).sort("ListingId")
+    assert result["ListingId"].to_list() == [1, 2, 3]
+    assert result["Volume"].to_list() == [11.0, 11.0, 30.0]
+
+
+def test_a_rerun_with_other_batching_leaves_no_duplicates(tmp_path: Path) -> None:
+    writer = _writer(tmp_path)
+    writer.write(_frame([1, 2], 10.0), _partition((1, 2)))
+    writer.write(_frame([3, 4], 10.0), _partition((3, 4)))
+    writer.write(_frame([2, 3], 99.0), _partition((2, 3)))  # overlaps both earlier files
+    result = writer.read(_partition((1,))).sort("ListingId")
+    assert result["ListingId"].to_list() == [1, 2, 3, 4]
+    assert result["Volume"].to_list() == [10.0, 99.0, 99.0, 10.0]
+
+
+def test_an_empty_batch_still_replaces_old_rows(tmp_path: Path) -> None:
+    writer = _writer(tmp_path)
+    writer.write(_frame([5], 1.0), _partition((5,)))
+    writer.write(_frame([], 0.0), _partition((5,)))
+    assert writer.read(_partition((5,))).height == 0
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("../{datasetname}", "escapes the output root"),
+        ("/etc/{pass}", "escapes the output root"),
+        ("{datasetname}/{nope}", "unknown or malformed placeholder"),
+        ("a/{pass}/../../..", "escapes the output root"),
+    ],
+)
+def test_templates_cannot_escape_the_root(template: str, message: str) -> None:
+    with pytest.raises(PathTemplateError, match=message):
+        render_template(template, _partition((1,)))
+
+
+def test_templates_render_every_key() -> None:
+    partition = OutputPartition("demo", "bars", DAY, (1,), "mic=XLON", date(2024, 1, 1), date(2024, 1, 5))
+    assert render_template("{datasetname}/{pass}/{start_date}_{end_date}/{date}", partition) == (
+        "demo/bars/2024-01-01_2024-01-05/2024-01-02"
+    )
