@@ -50,8 +50,9 @@ class ResolvedPass:
         return self.config.name
 
     def tables(self) -> set[str]:
-        """Raw tables this pass reads."""
-        return {src for m in self.modules for src in m.inputs.values() if not src.startswith(PASS_PREFIX)}
+        """Raw tables this pass reads (a dense timeline also needs the market state)."""
+        tables = {src for m in self.modules for src in m.inputs.values() if not src.startswith(PASS_PREFIX)}
+        return tables | ({"marketstate"} if self.config.timeline_mode == "dense" else set())
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ class ColumnDoc:
         sources: Input columns the value is computed from (``trades.Size``).
         dtype: Polars dtype class name of the column (``Float64``, ``UInt32``,
             ``Datetime``…); None leaves it unchecked.
+        additive: True for sums over events (counts, volumes, notionals): an
+            empty bucket of a dense timeline holds 0, not null.
     """
 
     name: str
@@ -30,6 +32,7 @@ class ColumnDoc:
     pattern: str = ""
     sources: tuple[str, ...] = field(default_factory=tuple)
     dtype: str | None = None
+    additive: bool = False
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -48,4 +51,5 @@ class ColumnDoc:
             "definition": self.definition,
             "sources": list(self.sources),
             "dtype": self.dtype,
+            "additive": self.additive,
         }

@@ -16,7 +16,9 @@ from basalt.tables.base import Table
 class LocalSourceConfig(SourceConfig):
     """A Parquet lake in a folder."""
 
-    root: Path = Field(description="Folder holding the lake (the parent of Trades-Plus/, or of trades/).")
+    root: Path = Field(
+        Path("lake"), description="Folder holding the lake (the parent of Trades-Plus/, or of trades/)."
+    )
     layout: Literal["bmll", "hive", "auto"] = Field(
         "auto",
         description="'bmll': {Folder}/{MIC}/{yyyy}/{mm}/{dd}/{prefix}-{MIC}-{yyyymmdd}.parquet; "
