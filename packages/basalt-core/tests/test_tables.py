@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 import pytest
 
 from basalt.tables import TableSchemaError, UnknownColumnError
 from basalt.tables.bmll import BMLL_TABLES, L3, Reference, Trades
 from basalt.tables.schema import parse_dtype
-
-SAMPLE = Path(__file__).parent / "data" / "bmll-sample"
-SAMPLE_FILES = {
-    "trades": "trades-plus",
-    "l2": "l2",
-    "l3": "l3",
-    "marketstate": "market-state",
-    "reference": "reference",
-    "cbbo": "cbbo",
-    "imbalance": "imbalance",
-}
+from bmll_sample import SAMPLE, SAMPLE_FILES
 
 
 @pytest.mark.parametrize("table", BMLL_TABLES, ids=lambda t: t.NAME)

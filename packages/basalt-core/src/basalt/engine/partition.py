@@ -1,0 +1,165 @@
+"""The unit of work: one universe × one date range, computed and written.
+
+``run_partition`` is what ``basalt pipeline run`` calls for every date batch
+(inside a worker process) and what an orchestrator such as Dagster calls per
+partition. It knows nothing of the CLI, processes or the run ledger::
+
+    universe (per day) ─► symbol batches (Parquet row counts) ─► per batch:
+    load tables (naive scans | shredded files) ─► passes 1..n ─► writers
+"""
+
+from __future__ import annotations
+
+import resource
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from basalt.engine.batching import SymbolBatch, pack_symbol_batches, per_listing_rows
+from basalt.engine.calendar import trading_days
+from basalt.engine.passes import run_pass
+from basalt.engine.prepare import Shredder, naive_loader
+from basalt.engine.resolve import ResolvedPipeline
+from basalt.universe import GetUniverse, UniverseSpec, reference_for, resolve_universe
+from basalt.writers.base import OutputPartition
+
+Universe = UniverseSpec | GetUniverse | pl.DataFrame
+EventSink = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass
+class PartitionResult:
+    """What one partition computed and wrote."""
+
+    start: date
+    end: date
+    days: list[date] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+    """Rows written per pass."""
+    symbol_batches: int = 0
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def universe_for(resolved: ResolvedPipeline, universe: Universe | None, day: date) -> pl.DataFrame:
+    """The listings of ``day``: a given frame, a callable, a spec, or the pipeline's own."""
+    if isinstance(universe, pl.DataFrame):
+        return universe
+    chosen = universe or resolved.pipeline.get_universe or resolved.config.UNIVERSE
+    return resolve_universe(chosen, day, resolved.source)
+
+
+def plan_symbol_batches(
+    resolved: ResolvedPipeline, listings: pl.DataFrame, days: list[date]
+) -> list[SymbolBatch]:
+    """Symbol batches for ``days`` from Parquet row counts (no data rows read)."""
+    source = resolved.source
+    mics = sorted(set(listings["MIC"].to_list()))
+    file_rows: dict[tuple[str, str], int] = {}
+    for name, table in resolved.tables.items():
+        for mic in mics:
+            file_rows[(name, mic)] = sum(source.row_count(table, mic, day) for day in days)
+    counts = {mic: reference_for(source, days[0], [mic]).height for mic in mics} if mics else {}
+    return pack_symbol_batches(
+        listings, per_listing_rows(file_rows, counts), resolved.config.MAX_ROWS_PER_TABLE
+    )
+
+
+def run_partition(
+    resolved: ResolvedPipeline,
+    universe: Universe | None,
+    start: date,
+    end: date,
+    *,
+    limit_rows: int | None = None,
+    on_event: EventSink | None = None,
+) -> PartitionResult:
+    """Compute every pass for ``universe`` over the trading days in ``[start, end]`` and write them.
+
+    Days run one at a time, so memory is bounded by one day of one symbol batch.
+    Each (pass, day, symbol batch) is written atomically by the pass's writer,
+    replacing exactly what an earlier run wrote for it.
+
+    Args:
+        resolved: The validated pipeline (:func:`basalt.engine.resolve.resolve`).
+        universe: A frame of listings, ``get_universe(date)``, a
+            :class:`UniverseSpec`, or None for the pipeline's own.
+        start: First date (inclusive).
+        end: Last date (inclusive).
+        limit_rows: Read at most this many rows per table and batch (smoke runs).
+        on_event: Called with ``(event, fields)`` at pass and day boundaries.
+    """
+    config = resolved.config
+    emit = on_event or (lambda event, fields: None)
+    result = PartitionResult(start=start, end=end)
+    began = time.perf_counter()
+    for day in trading_days(start, end, exclude_weekends=config.EXCLUDE_WEEKENDS):
+        listings = universe_for(resolved, universe, day)
+        if listings.height == 0:
+            emit("day_skipped", {"day": day.isoformat(), "reason": "empty universe"})
+            continue
+        batches = plan_symbol_batches(resolved, listings, [day])
+        result.days.append(day)
+        result.symbol_batches += len(batches)
+        with tempfile.TemporaryDirectory(dir=config.TEMP_DIR, prefix="basalt-") as workdir:
+            shredder = None
+            if config.PREPARE_DATA_MODE == "shredding":
+                shredder = Shredder(resolved.source, resolved.tables, Path(workdir))
+                shredder.shred(day, batches)
+            for batch in batches:
+                load = (
+                    shredder.loader(batch, limit_rows=limit_rows)
+                    if shredder
+                    else naive_loader(resolved.source, resolved.tables, day, batch, limit_rows=limit_rows)
+                )
+                context: dict[str, pl.DataFrame] = {}
+                for resolved_pass in resolved.passes:
+                    t0 = time.perf_counter()
+                    output = run_pass(resolved_pass, day, list(batch.listing_ids), load, context)
+                    context[resolved_pass.name] = output
+                    partition = OutputPartition(
+                        dataset=config.DATASETNAME,
+                        pass_name=resolved_pass.name,
+                        day=day,
+                        listing_ids=batch.listing_ids,
+                        universe=_universe_label(universe, config.UNIVERSE),
+                        start_date=start,
+                        end_date=end,
+                    )
+                    written = resolved_pass.writer.write(output, partition)
+                    result.rows[resolved_pass.name] = result.rows.get(resolved_pass.name, 0) + written
+                    emit(
+                        "pass_finished",
+                        {
+                            "pass": resolved_pass.name,
+                            "day": day.isoformat(),
+                            "symbol_batch": batch.index,
+                            "rows": written,
+                            "seconds": round(time.perf_counter() - t0, 4),
+                        },
+                    )
+    result.seconds = time.perf_counter() - began
+    result.peak_rss_mb = peak_rss_mb()
+    return result
+
+
+def _universe_label(universe: Universe | None, default: UniverseSpec) -> str:
+    if isinstance(universe, UniverseSpec):
+        return universe.describe()
+    if universe is None:
+        return default.describe()
+    return "custom"
+
+
+__all__ = ["PartitionResult", "run_partition"]

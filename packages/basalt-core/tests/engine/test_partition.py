@@ -1,0 +1,118 @@
+"""run_partition end to end on the real BMLL sample rows: naive = shredding, re-runs idempotent."""
+
+from __future__ import annotations
+
+import types
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from basalt import AnalyticModule, ColumnDoc, hookimpl
+from basalt.engine.loader import load_pipeline
+from basalt.engine.partition import run_partition
+from basalt.engine.resolve import resolve
+from basalt.testing import make_plugin_manager
+from bmll_sample import SAMPLE_DAY, sample_frame, write_sample_lake
+
+
+class _Vwap(AnalyticModule):
+    """Volume and VWAP per bucket."""
+
+    NAME = "vwap"
+    INPUTS = ("trades",)
+
+    def columns(self) -> list[ColumnDoc]:
+        return [
+            ColumnDoc("Volume", unit="shares", definition="Sum of Size.", additive=True),
+            ColumnDoc("VWAP", unit="price", definition="Sum(Price*Size)/Sum(Size)."),
+        ]
+
+    def compute(self, inputs, buckets):
+        trades = inputs["trades"].with_columns(buckets.label(pl.col("TradeTimestamp")).alias("TimeBucket"))
+        return trades.group_by("ListingId", "TimeBucket").agg(
+            pl.col("Size").sum().alias("Volume"),
+            ((pl.col("Price") * pl.col("Size")).sum() / pl.col("Size").sum()).alias("VWAP"),
+        )
+
+
+PLUGIN = types.ModuleType("partition_test_plugin")
+PLUGIN.basalt_register_analytics = hookimpl(lambda: [_Vwap])
+
+
+@pytest.fixture
+def lake(tmp_path: Path) -> Path:
+    return write_sample_lake(tmp_path / "lake")
+
+
+def _run(lake: Path, out: Path, **extra: Any) -> pl.DataFrame:
+    data = {
+        "START_DATE": SAMPLE_DAY,
+        "END_DATE": SAMPLE_DAY,
+        "DATASETNAME": "sample",
+        "UNIVERSE": "mic=XLON",
+        "SOURCE": {"type": "local", "root": str(lake)},
+        "OUTPUT_TARGET": {"type": "parquet", "root": str(out)},
+        "PASSES": [{"name": "bars", "modules": ["vwap"], "time_bucket_seconds": 60}],
+        **extra,
+    }
+    resolved = resolve(load_pipeline(data=data), make_plugin_manager(PLUGIN))
+    events: list[str] = []
+    result = run_partition(resolved, None, SAMPLE_DAY, SAMPLE_DAY, on_event=lambda e, f: events.append(e))
+    assert result.days == [SAMPLE_DAY]
+    assert events == ["pass_finished"]
+    frame = pl.read_parquet(out / "sample/bars", hive_partitioning=False)
+    assert result.rows == {"bars": frame.height}
+    return frame.sort("ListingId", "TimeBucket")
+
+
+def test_sample_day_matches_a_hand_written_query(lake: Path, tmp_path: Path) -> None:
+    out = _run(lake, tmp_path / "out")
+    trades = sample_frame("trades")
+    expected = (
+        trades.with_columns(pl.col("TradeTimestamp").dt.truncate("1m").dt.offset_by("1m").alias("TimeBucket"))
+        .group_by("ListingId", "TimeBucket")
+        .agg(pl.col("Size").sum().alias("Volume"))
+        .sort("ListingId", "TimeBucket")
+    )
+    # No sample trade sits exactly on a minute boundary, so truncate+1m equals right-closed end labels.
+    assert out["Volume"].to_list() == expected["Volume"].to_list()
+    assert out["Date"].unique().to_list() == [SAMPLE_DAY]
+
+
+def test_naive_and_shredding_give_identical_outputs(lake: Path, tmp_path: Path) -> None:
+    naive = _run(lake, tmp_path / "naive", PREPARE_DATA_MODE="naive")
+    shredded = _run(lake, tmp_path / "shred", PREPARE_DATA_MODE="shredding", TEMP_DIR=str(tmp_path))
+    assert_frame_equal(naive, shredded)
+
+
+def test_running_twice_gives_the_same_rows_and_no_duplicates(lake: Path, tmp_path: Path) -> None:
+    first = _run(lake, tmp_path / "out")
+    second = _run(lake, tmp_path / "out")
+    assert_frame_equal(first, second)
+    assert second.select("ListingId", "TimeBucket").is_duplicated().sum() == 0
+
+
+def test_a_missing_day_names_the_table_and_place(lake: Path, tmp_path: Path) -> None:
+    (lake / "Trades-Plus/XLON/2026/01/02/trades-plus-XLON-20260102.parquet").unlink()
+    with pytest.raises(Exception, match=r"no 'trades' data for MIC XLON on 2026-01-02"):
+        _run(lake, tmp_path / "out")
+
+
+def test_limit_rows_caps_each_table(lake: Path, tmp_path: Path) -> None:
+    data = {
+        "START_DATE": date(2026, 1, 2),
+        "END_DATE": date(2026, 1, 2),
+        "DATASETNAME": "limited",
+        "UNIVERSE": "mic=XLON",
+        "SOURCE": {"type": "local", "root": str(lake)},
+        "OUTPUT_TARGET": {"type": "parquet", "root": str(tmp_path / "o")},
+        "PASSES": [{"name": "bars", "modules": ["vwap"]}],
+    }
+    resolved = resolve(load_pipeline(data=data), make_plugin_manager(PLUGIN))
+    run_partition(resolved, None, SAMPLE_DAY, SAMPLE_DAY, limit_rows=5)
+    out = pl.read_parquet(tmp_path / "o/limited/bars", hive_partitioning=False)
+    assert out["Volume"].sum() == sample_frame("trades").sort("TradeTimestamp").head(5)["Size"].sum()
