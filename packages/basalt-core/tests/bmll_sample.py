@@ -32,8 +32,17 @@ def sample_frame(table_name: str) -> pl.DataFrame:
     return pl.read_parquet(SAMPLE / f"{SAMPLE_FILES[table_name]}.parquet")
 
 
-def write_sample_lake(root: Path, layout: LayoutName = "bmll") -> Path:
-    """Write every sample table for XLON on 2026-01-02 into a lake at ``root``."""
-    for table in BMLL_TABLES:
-        write_partition(sample_frame(table.NAME), root, table, SAMPLE_MIC, SAMPLE_DAY, layout)
+def shifted_sample(table_name: str, day: date) -> pl.DataFrame:
+    """The sample rows of one table moved to ``day``: every datetime column shifted by whole days."""
+    frame = sample_frame(table_name)
+    days = (day - SAMPLE_DAY).days
+    # offset_by keeps each column's time unit (adding a timedelta would turn ns into µs).
+    return frame.with_columns(pl.col(pl.Datetime).dt.offset_by(f"{days}d")) if days else frame
+
+
+def write_sample_lake(root: Path, layout: LayoutName = "bmll", days: list[date] | None = None) -> Path:
+    """Write every sample table for XLON into a lake at ``root``, once per day (default 2026-01-02)."""
+    for day in days or [SAMPLE_DAY]:
+        for table in BMLL_TABLES:
+            write_partition(shifted_sample(table.NAME, day), root, table, SAMPLE_MIC, day, layout)
     return root

@@ -63,7 +63,7 @@ def _run(lake: Path, out: Path, **extra: Any) -> pl.DataFrame:
     events: list[str] = []
     result = run_partition(resolved, None, SAMPLE_DAY, SAMPLE_DAY, on_event=lambda e, f: events.append(e))
     assert result.days == [SAMPLE_DAY]
-    assert events == ["pass_finished"]
+    assert events == ["pass_started", "pass_finished"]
     frame = pl.read_parquet(out / "sample/bars", hive_partitioning=False)
     assert result.rows == {"bars": frame.height}
     return frame.sort("ListingId", "TimeBucket")

@@ -125,6 +125,10 @@ def run_partition(
                 )
                 context: dict[str, pl.DataFrame] = {}
                 for resolved_pass in resolved.passes:
+                    emit(
+                        "pass_started",
+                        {"pass": resolved_pass.name, "day": day.isoformat(), "symbol_batch": batch.index},
+                    )
                     t0 = time.perf_counter()
                     output = run_pass(resolved_pass, day, list(batch.listing_ids), load, context)
                     context[resolved_pass.name] = output

@@ -1,0 +1,187 @@
+"""The runner: worker processes, ledger, lock, retries after crashes and timeouts, resume.
+
+Workers are separate ``spawn`` processes, so the test module is installed as a
+real distribution (dist-info + entry point) on PYTHONPATH, which they inherit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from basalt.engine.ledger import DatasetLockedError, RunLedger
+from basalt.engine.loader import load_pipeline
+from basalt.engine.runner import RunFailedError, run_pipeline
+from basalt.plugins.manager import reset_plugin_manager
+from bmll_sample import write_sample_lake
+
+DAYS = [date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)]
+
+# A module whose behaviour on 2026-01-06 is steered by files in $BASALT_TEST_CONTROL:
+# "raise" → exception, "kill" → SIGKILL itself, "sleep" → hang;
+# "once" makes it happen on the first attempt only.
+PLUGIN_SOURCE = '''
+import os, signal, time
+from pathlib import Path
+import polars as pl
+from basalt import AnalyticModule, ColumnDoc, hookimpl
+
+
+class Volume(AnalyticModule):
+    """Volume per bucket, with failure switches for tests."""
+
+    NAME = "runner_volume"
+    INPUTS = ("trades",)
+
+    def columns(self):
+        return [ColumnDoc("Volume", unit="shares", definition="Sum of Size.", additive=True)]
+
+    def compute(self, inputs, buckets):
+        trades = inputs["trades"]
+        control = Path(os.environ["BASALT_TEST_CONTROL"])
+        day = trades.select(pl.col("TradeTimestamp").dt.date().first()).collect().item()
+        if str(day) == "2026-01-06":
+            for action in ("raise", "kill", "sleep"):
+                switch = control / action
+                if switch.exists():
+                    if (control / "once").exists():
+                        switch.unlink()
+                    if action == "raise":
+                        raise RuntimeError("boom on purpose")
+                    if action == "kill":
+                        os.kill(os.getpid(), signal.SIGKILL)
+                    time.sleep(60)
+        return (
+            trades.with_columns(buckets.label(pl.col("TradeTimestamp")).alias("TimeBucket"))
+            .group_by("ListingId", "TimeBucket")
+            .agg(pl.col("Size").sum().alias("Volume"))
+        )
+
+
+@hookimpl
+def basalt_register_analytics():
+    return [Volume]
+'''
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "runner_test_plugin.py").write_text(PLUGIN_SOURCE)
+    info = site / "runner_test_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: runner-test-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[basalt]\nrunner_test = runner_test_plugin\n")
+    control = tmp_path / "control"
+    control.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("BASALT_TEST_CONTROL", str(control))
+    reset_plugin_manager()
+    lake = write_sample_lake(tmp_path / "lake", days=DAYS)
+    yield {"lake": lake, "out": tmp_path / "out", "state": tmp_path / "state", "control": control}
+    reset_plugin_manager()
+
+
+def _pipeline(env: dict[str, Path], **extra: Any) -> Any:
+    data = {
+        "START_DATE": DAYS[0],
+        "END_DATE": DAYS[-1],
+        "DATASETNAME": "runs",
+        "UNIVERSE": "mic=XLON",
+        "BATCH_FREQ": "D",
+        "NUM_WORKERS": 2,
+        "SOURCE": {"type": "local", "root": str(env["lake"])},
+        "OUTPUT_TARGET": {"type": "parquet", "root": str(env["out"])},
+        "PASSES": [{"name": "bars", "modules": ["runner_volume"]}],
+        **extra,
+    }
+    return load_pipeline(data=data)
+
+
+def _output(env: dict[str, Path]) -> pl.DataFrame:
+    return pl.read_parquet(env["out"] / "runs/bars", hive_partitioning=False).sort("Date", "TimeBucket")
+
+
+def test_a_run_writes_every_batch_and_keeps_a_ledger(env: dict[str, Path]) -> None:
+    events: list[str] = []
+    report = run_pipeline(_pipeline(env), state_dir=env["state"], on_progress=lambda e, f: events.append(e))
+    assert report.status == "succeeded"
+    assert sorted(report.committed) == [f"{d}_{d}" for d in DAYS]
+    assert report.peak_rss_mb > 0
+    output = _output(env)
+    assert output["Date"].unique().sort().to_list() == DAYS
+    assert report.rows == {"bars": output.height}
+    ledger = RunLedger(env["state"], "runs", report.run_id)
+    kinds = [e["event"] for e in ledger.events()]
+    assert (kinds[0], kinds[-1]) == ("run_started", "run_finished")
+    assert kinds.count("batch_committed") == 3
+    assert "pass_finished" in kinds
+    assert json.loads(ledger.report_path.read_text())["status"] == "succeeded"
+    assert not (env["state"] / "runs" / "lock").exists()
+    assert events.count("batch_committed") == 3
+
+
+def test_a_second_run_on_a_locked_dataset_names_the_holder(env: dict[str, Path]) -> None:
+    holder = RunLedger(env["state"], "runs", "holder-run")
+    with holder.lock(), pytest.raises(DatasetLockedError, match="being written by run holder-run"):
+        run_pipeline(_pipeline(env), state_dir=env["state"])
+
+
+def test_failure_names_batch_pass_and_log_then_resume_completes(env: dict[str, Path]) -> None:
+    (env["control"] / "raise").touch()
+    with pytest.raises(RunFailedError) as excinfo:
+        run_pipeline(_pipeline(env, MAX_RETRIES=1, NUM_WORKERS=1), state_dir=env["state"])
+    message = str(excinfo.value)
+    assert "date batch 2026-01-06_2026-01-06 failed 2 times" in message
+    assert "in pass 'bars'" in message
+    log = Path(message.split("see ", 1)[1].split(". ", 1)[0])
+    assert "boom on purpose" in log.read_text()
+    run_id = message.rsplit("--resume ", 1)[1]
+    # The other batches are committed and kept.
+    assert _output(env)["Date"].unique().sort().to_list() == [date(2026, 1, 5), date(2026, 1, 7)]
+    (env["control"] / "raise").unlink()
+    report = run_pipeline(_pipeline(env), state_dir=env["state"], resume=run_id)
+    assert report.skipped == ["2026-01-05_2026-01-05", "2026-01-07_2026-01-07"]
+    assert report.committed == ["2026-01-06_2026-01-06"]
+    resumed = _output(env)
+    fresh_env = {**env, "out": env["out"].parent / "fresh"}
+    run_pipeline(_pipeline(fresh_env, DATASETNAME="runs"), state_dir=env["state"].parent / "state2")
+    assert_frame_equal(
+        resumed,
+        pl.read_parquet(fresh_env["out"] / "runs/bars", hive_partitioning=False).sort("Date", "TimeBucket"),
+    )
+
+
+@pytest.mark.parametrize("action", ["kill", "sleep"])
+def test_a_killed_or_hung_worker_is_retried(env: dict[str, Path], action: str) -> None:
+    (env["control"] / action).touch()
+    (env["control"] / "once").touch()
+    # A healthy batch takes ~1.5 s (process start included); 8 s leaves room on a loaded machine.
+    timeout = 8 if action == "sleep" else None
+    report = run_pipeline(_pipeline(env, BATCH_TIMEOUT=timeout, MAX_RETRIES=1), state_dir=env["state"])
+    assert report.status == "succeeded"
+    ledger = RunLedger(env["state"], "runs", report.run_id)
+    failed = [e for e in ledger.events() if e["event"] == "batch_failed"]
+    assert [e["batch"] for e in failed] == ["2026-01-06_2026-01-06"]
+    assert failed[0]["reason"] == ("timed out" if action == "sleep" else "exited with code -9")
+    assert _output(env)["Date"].unique().sort().to_list() == DAYS
+
+
+def test_resume_last_picks_the_unfinished_run(env: dict[str, Path]) -> None:
+    (env["control"] / "raise").touch()
+    with pytest.raises(RunFailedError):
+        run_pipeline(_pipeline(env, MAX_RETRIES=0, NUM_WORKERS=1), state_dir=env["state"])
+    (env["control"] / "raise").unlink()
+    report = run_pipeline(_pipeline(env), state_dir=env["state"], resume="last")
+    assert report.skipped == ["2026-01-05_2026-01-05"]
+    assert report.status == "succeeded"
