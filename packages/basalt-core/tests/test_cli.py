@@ -78,7 +78,8 @@ def test_plugins_list_all_includes_builtins() -> None:
     assert code == 0
     builtins = {entry["name"]: entry for entry in json.loads(output)}
     assert all(entry["builtin"] and entry["version"] == __version__ for entry in builtins.values())
-    assert builtins["basalt.builtin.commands"]["provides"] == {"commands": ["plugins", "analytics"]}
+    commands = builtins["basalt.builtin.commands"]["provides"]["commands"]
+    assert commands == ["plugins", "analytics", "pipeline"]
     assert builtins["basalt.builtin.tables"]["provides"]["tables"][:2] == ["trades", "l2"]
 
 

@@ -24,7 +24,7 @@ def print_json(data: Any) -> None:
 
 def console() -> Console:
     """A rich console on stdout (plain text when piped)."""
-    return Console(soft_wrap=False)
+    return Console(soft_wrap=True)
 
 
 def error_console() -> Console:

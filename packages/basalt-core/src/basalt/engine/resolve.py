@@ -8,6 +8,7 @@ config path (``PASSES[1].module_configs.trade.horizons``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from pydantic import ValidationError
 
@@ -20,7 +21,7 @@ from basalt.plugins.manager import PluginManager
 from basalt.sources.base import Source
 from basalt.tables.base import Table
 from basalt.timebuckets import TimeBuckets
-from basalt.writers.base import OutputWriter
+from basalt.writers.base import OutputPartition, OutputWriter
 
 PASS_PREFIX = "pass:"
 
@@ -48,6 +49,11 @@ class ResolvedPass:
     def name(self) -> str:
         """The pass name."""
         return self.config.name
+
+    def output_location(self, dataset: str, day: date) -> str:
+        """Where this pass's output goes (``parquet: output/demo/bars``), for plans and reports."""
+        partition = OutputPartition(dataset, self.name, day, ())
+        return f"{self.writer.NAME}: {self.writer.location(partition)}"
 
     def tables(self) -> set[str]:
         """Raw tables this pass reads (a dense timeline also needs the market state)."""

@@ -126,18 +126,13 @@ def run_pipeline(
         finally:
             report.seconds = round(time.perf_counter() - began, 3)
             for resolved_pass in resolved.passes:
-                report.outputs[resolved_pass.name] = _location(resolved_pass, config)
+                report.outputs[resolved_pass.name] = resolved_pass.output_location(
+                    config.DATASETNAME, config.START_DATE
+                )
             ledger.emit("run_finished", status=report.status, rows=report.rows, seconds=report.seconds)
             ledger.write_report(report.__dict__)
             progress("run_finished", {"status": report.status})
     return report
-
-
-def _location(resolved_pass: Any, config: Any) -> str:
-    from basalt.writers.base import OutputPartition
-
-    partition = OutputPartition(config.DATASETNAME, resolved_pass.name, config.START_DATE, ())
-    return resolved_pass.writer.location(partition)
 
 
 def _schedule(
@@ -245,8 +240,6 @@ def _commit(attempt: _Attempt, ledger: RunLedger, report: RunReport, progress: P
 
 def _last_pass(ledger: RunLedger, batch_key: str) -> str | None:
     passes = [
-        e.get("pass")
-        for e in ledger.events()
-        if e.get("batch") == batch_key and e["event"] == "pass_started"
+        e.get("pass") for e in ledger.events() if e.get("batch") == batch_key and e["event"] == "pass_started"
     ]
     return passes[-1] if passes else None

@@ -1,0 +1,81 @@
+"""Engine test fixtures: a real plugin distribution that spawned workers can load."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from basalt.plugins.manager import reset_plugin_manager
+from bmll_sample import write_sample_lake
+
+DAYS = [date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)]
+
+# A module whose behaviour on 2026-01-06 is steered by files in $BASALT_TEST_CONTROL:
+# "raise" → exception, "kill" → SIGKILL itself, "sleep" → hang;
+# "once" makes it happen on the first attempt only.
+PLUGIN_SOURCE = '''
+import os, signal, time
+from pathlib import Path
+import polars as pl
+from basalt import AnalyticModule, ColumnDoc, hookimpl
+
+
+class Volume(AnalyticModule):
+    """Volume per bucket, with failure switches for tests."""
+
+    NAME = "runner_volume"
+    INPUTS = ("trades",)
+
+    def columns(self):
+        return [ColumnDoc("Volume", unit="shares", definition="Sum of Size.", additive=True)]
+
+    def compute(self, inputs, buckets):
+        trades = inputs["trades"]
+        control = Path(os.environ["BASALT_TEST_CONTROL"])
+        day = trades.select(pl.col("TradeTimestamp").dt.date().first()).collect().item()
+        if str(day) == "2026-01-06":
+            for action in ("raise", "kill", "sleep"):
+                switch = control / action
+                if switch.exists():
+                    if (control / "once").exists():
+                        switch.unlink()
+                    if action == "raise":
+                        raise RuntimeError("boom on purpose")
+                    if action == "kill":
+                        os.kill(os.getpid(), signal.SIGKILL)
+                    time.sleep(60)
+        return (
+            trades.with_columns(buckets.label(pl.col("TradeTimestamp")).alias("TimeBucket"))
+            .group_by("ListingId", "TimeBucket")
+            .agg(pl.col("Size").sum().alias("Volume"))
+        )
+
+
+@hookimpl
+def basalt_register_analytics():
+    return [Volume]
+'''
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "runner_test_plugin.py").write_text(PLUGIN_SOURCE)
+    info = site / "runner_test_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: runner-test-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[basalt]\nrunner_test = runner_test_plugin\n")
+    control = tmp_path / "control"
+    control.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("BASALT_TEST_CONTROL", str(control))
+    reset_plugin_manager()
+    lake = write_sample_lake(tmp_path / "lake", days=DAYS)
+    yield {"lake": lake, "out": tmp_path / "out", "state": tmp_path / "state", "control": control}
+    reset_plugin_manager()
