@@ -100,3 +100,13 @@ def test_config_errors_exit_2_with_the_key_named(tmp_path: Path, env: dict[str, 
     code, output = _invoke("pipeline", "validate", str(path))
     assert code == 2
     assert "PASSES[0].time_bucket_secs: unknown key; did you mean 'time_bucket_seconds'?" in output
+
+
+def test_analytics_list_and_explain_for_a_pipeline(tmp_path: Path, env: dict[str, Path]) -> None:
+    path = _write(tmp_path, env)
+    code, output = _invoke("analytics", "list", "--pipeline", str(path), "--json")
+    assert code == 0, output
+    assert [(row["module"], row["name"]) for row in json.loads(output)] == [("bars.runner_volume", "Volume")]
+    code, output = _invoke("analytics", "explain", "Volume", "--pipeline", str(path), "--json")
+    assert code == 0, output
+    assert json.loads(output)["plugin"] == "runner_test"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -18,14 +19,38 @@ app = typer.Typer(
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+PipelineOption = Annotated[
+    Path | None,
+    typer.Option("--pipeline", "-p", help="Columns exactly as this pipeline configures its modules."),
+]
 
 
-def _documented_columns(ctx: typer.Context) -> list[tuple[str, type[AnalyticModule], ColumnDoc | None]]:
-    """(module name, module class, column) under each module's default config.
+def _pipeline_columns(
+    ctx: typer.Context, pipeline: Path
+) -> list[tuple[str, type[AnalyticModule], ColumnDoc | None]]:
+    """(pass.module, module class, column) exactly as the pipeline's modules are configured."""
+    from basalt.engine.loader import load_pipeline
+    from basalt.engine.resolve import resolve
+
+    resolved = resolve(load_pipeline(pipeline), plugin_manager(ctx))
+    return [
+        (f"{p.name}.{m.name}", type(m.module), column)
+        for p in resolved.passes
+        for m in p.modules
+        for column in m.module.columns()
+    ]
+
+
+def _documented_columns(
+    ctx: typer.Context, pipeline: Path | None = None
+) -> list[tuple[str, type[AnalyticModule], ColumnDoc | None]]:
+    """(module name, module class, column) under each module's default config, or a pipeline's.
 
     A module whose config has required fields yields ``None`` for its columns:
     they depend on configuration the user has not given yet.
     """
+    if pipeline is not None:
+        return _pipeline_columns(ctx, pipeline)
     rows: list[tuple[str, type[AnalyticModule], ColumnDoc | None]] = []
     for name, module_cls in plugin_manager(ctx).analytics().items():
         try:
@@ -42,9 +67,9 @@ def _row_json(name: str, module_cls: type[AnalyticModule], column: ColumnDoc | N
 
 
 @app.command("list")
-def list_analytics(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Every output column of every installed analytics module (default configs)."""
-    rows = _documented_columns(ctx)
+def list_analytics(ctx: typer.Context, as_json: JsonOption = False, pipeline: PipelineOption = None) -> None:
+    """Every output column of every installed module (default configs), or of a pipeline. Reads no data."""
+    rows = _documented_columns(ctx, pipeline)
     if as_json:
         print_json([_row_json(*row) for row in rows])
         return
@@ -60,9 +85,11 @@ def list_analytics(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 
 @app.command("explain")
-def explain(ctx: typer.Context, column: str, as_json: JsonOption = False) -> None:
+def explain(
+    ctx: typer.Context, column: str, as_json: JsonOption = False, pipeline: PipelineOption = None
+) -> None:
     """Explain one output column: definition, unit, sources, module and its config."""
-    rows = [row for row in _documented_columns(ctx) if row[2] is not None]
+    rows = [row for row in _documented_columns(ctx, pipeline) if row[2] is not None]
     matches = [row for row in rows if column in (row[2].name, row[2].pattern)]
     if not matches:
         names = sorted({row[2].name for row in rows} | {row[2].pattern for row in rows})
@@ -72,7 +99,7 @@ def explain(ctx: typer.Context, column: str, as_json: JsonOption = False) -> Non
         raise typer.Exit(1)
     name, module_cls, doc = matches[0]
     config_fields = {field: info.description or "" for field, info in module_cls.Config.model_fields.items()}
-    owner = plugin_manager(ctx).analytics().owner(name)
+    owner = plugin_manager(ctx).analytics().owner(module_cls.NAME)
     if as_json:
         print_json(
             {
