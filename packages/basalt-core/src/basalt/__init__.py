@@ -32,14 +32,25 @@ _LAZY: dict[str, str] = {
     "WriterConfig": "basalt.writers.base",
     "PluginManager": "basalt.plugins.manager",
     "get_plugin_manager": "basalt.plugins.manager",
+    "AnalyticsConfig": "basalt.engine.config",
+    "PassConfig": "basalt.engine.config",
+    "load_pipeline": "basalt.engine.loader",
+    "run_partition": "basalt.engine.partition",
+    "run_pipeline": "basalt.engine.runner",
+    "UniverseSpec": "basalt.universe",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from basalt.engine.config import AnalyticsConfig, PassConfig
+    from basalt.engine.loader import load_pipeline
+    from basalt.engine.partition import run_partition
+    from basalt.engine.runner import run_pipeline
     from basalt.modules.base import AnalyticModule, ModuleConfig, PreprocessorModule
     from basalt.modules.columns import ColumnDoc
     from basalt.plugins.manager import PluginManager, get_plugin_manager
     from basalt.tables.base import Table
     from basalt.timebuckets import TimeBuckets
+    from basalt.universe import UniverseSpec
     from basalt.writers.base import OutputWriter, WriterConfig
 
 
@@ -54,6 +65,12 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AnalyticModule",
+    "AnalyticsConfig",
+    "PassConfig",
+    "UniverseSpec",
+    "load_pipeline",
+    "run_partition",
+    "run_pipeline",
     "ColumnDoc",
     "ModuleConfig",
     "OutputWriter",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import resource
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -23,9 +23,12 @@ import polars as pl
 
 from basalt.engine.batching import SymbolBatch, pack_symbol_batches, per_listing_rows
 from basalt.engine.calendar import trading_days
+from basalt.engine.config import AnalyticsConfig
+from basalt.engine.loader import Pipeline, load_pipeline
 from basalt.engine.passes import run_pass
 from basalt.engine.prepare import Shredder, naive_loader
-from basalt.engine.resolve import ResolvedPipeline
+from basalt.engine.resolve import ResolvedPipeline, resolve
+from basalt.plugins.manager import PluginManager, get_plugin_manager
 from basalt.universe import GetUniverse, UniverseSpec, reference_for, resolve_universe
 from basalt.writers.base import OutputPartition
 
@@ -76,8 +79,24 @@ def plan_symbol_batches(
     )
 
 
+PipelineLike = ResolvedPipeline | Pipeline | AnalyticsConfig | Mapping[str, Any] | Path | str
+
+
+def as_resolved(pipeline: PipelineLike, manager: PluginManager | None = None) -> ResolvedPipeline:
+    """Accept a resolved pipeline, a loaded one, a config, a raw mapping or a pipeline file path."""
+    if isinstance(pipeline, ResolvedPipeline):
+        return pipeline
+    if isinstance(pipeline, AnalyticsConfig):
+        pipeline = Pipeline(config=pipeline)
+    elif isinstance(pipeline, (str, Path)):
+        pipeline = load_pipeline(Path(pipeline))
+    elif isinstance(pipeline, Mapping):
+        pipeline = load_pipeline(data=pipeline)
+    return resolve(pipeline, manager or get_plugin_manager())
+
+
 def run_partition(
-    resolved: ResolvedPipeline,
+    pipeline: PipelineLike,
     universe: Universe | None,
     start: date,
     end: date,
@@ -92,7 +111,8 @@ def run_partition(
     replacing exactly what an earlier run wrote for it.
 
     Args:
-        resolved: The validated pipeline (:func:`basalt.engine.resolve.resolve`).
+        pipeline: The pipeline: resolved (:func:`basalt.engine.resolve.resolve`), loaded,
+            an :class:`AnalyticsConfig`, a raw mapping or a pipeline file path.
         universe: A frame of listings, ``get_universe(date)``, a
             :class:`UniverseSpec`, or None for the pipeline's own.
         start: First date (inclusive).
@@ -100,6 +120,7 @@ def run_partition(
         limit_rows: Read at most this many rows per table and batch (smoke runs).
         on_event: Called with ``(event, fields)`` at pass and day boundaries.
     """
+    resolved = as_resolved(pipeline)
     config = resolved.config
     emit = on_event or (lambda event, fields: None)
     result = PartitionResult(start=start, end=end)
