@@ -46,6 +46,7 @@ def test_builtins_register_through_the_same_hooks() -> None:
         "basalt.builtin.tables",
         "basalt.builtin.sources",
         "basalt.builtin.writers",
+        "basalt.builtin.analytics",
     }
     for info in builtins.values():
         assert info.builtin

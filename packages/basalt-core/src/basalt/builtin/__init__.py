@@ -9,5 +9,6 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "basalt.builtin.tables",
     "basalt.builtin.sources",
     "basalt.builtin.writers",
+    "basalt.builtin.analytics",
 )
 """Import paths of the built-in plugin modules, in registration order."""
