@@ -61,7 +61,7 @@ def test_builtins_register_through_the_same_hooks() -> None:
 
 
 def test_a_registered_module_is_served_by_name_with_its_owner() -> None:
-    manager = make_plugin_manager(mine=_analytics_plugin("my_metric", "mine"))
+    manager = make_plugin_manager(builtins=False, mine=_analytics_plugin("my_metric", "mine"))
     registry = manager.analytics()
     assert list(registry) == ["my_metric"]
     assert registry["my_metric"].NAME == "my_metric"
@@ -73,7 +73,7 @@ def test_a_registered_module_is_served_by_name_with_its_owner() -> None:
 
 def test_duplicate_names_fail_naming_both_plugins() -> None:
     manager = make_plugin_manager(
-        first=_analytics_plugin("vwap", "first"), second=_analytics_plugin("vwap", "second")
+        builtins=False, first=_analytics_plugin("vwap", "first"), second=_analytics_plugin("vwap", "second")
     )
     with pytest.raises(PluginConflictError) as excinfo:
         manager.analytics()
@@ -96,7 +96,7 @@ def test_misspelled_hook_is_rejected_with_a_suggestion() -> None:
         return []
 
     plugin.basalt_register_analytic = basalt_register_analytic
-    manager = make_plugin_manager(typo=plugin, good=_analytics_plugin("fine", "good"))
+    manager = make_plugin_manager(builtins=False, typo=plugin, good=_analytics_plugin("fine", "good"))
     infos = {info.name: info for info in manager.plugins()}
     assert "unknown hook 'basalt_register_analytic'" in infos["typo"].error
     assert "did you mean 'basalt_register_analytics'" in infos["typo"].error
@@ -113,7 +113,7 @@ def test_hookimpl_with_arguments_the_spec_lacks_is_rejected() -> None:
         return []
 
     plugin.basalt_register_tables = basalt_register_tables
-    (info,) = [i for i in make_plugin_manager(args=plugin).plugins() if i.name == "args"]
+    (info,) = [i for i in make_plugin_manager(builtins=False, args=plugin).plugins() if i.name == "args"]
     assert "failed to register" in info.error
     assert "config" in info.error
 
@@ -126,7 +126,7 @@ def test_a_hook_that_raises_is_recorded_and_others_still_register() -> None:
         raise RuntimeError("database unreachable")
 
     plugin.basalt_register_analytics = basalt_register_analytics
-    manager = make_plugin_manager(raiser=plugin, good=_analytics_plugin("fine", "good"))
+    manager = make_plugin_manager(builtins=False, raiser=plugin, good=_analytics_plugin("fine", "good"))
     assert list(manager.analytics()) == ["fine"]
     (info,) = [i for i in manager.plugins() if i.name == "raiser"]
     assert info.error == "basalt_register_analytics() raised RuntimeError: database unreachable"
@@ -147,7 +147,7 @@ def test_malformed_registrations_are_reported(returned: object, expected: str) -
         return returned
 
     plugin.basalt_register_analytics = basalt_register_analytics
-    manager = make_plugin_manager(bad=plugin)
+    manager = make_plugin_manager(builtins=False, bad=plugin)
     assert len(manager.analytics()) == 0
     (info,) = [i for i in manager.plugins() if i.name == "bad"]
     assert expected in info.error
@@ -155,14 +155,14 @@ def test_malformed_registrations_are_reported(returned: object, expected: str) -
 
 def test_names_must_be_lower_case_identifiers() -> None:
     plugin = _analytics_plugin("Bad-Name", "caps")
-    manager = make_plugin_manager(caps=plugin)
+    manager = make_plugin_manager(builtins=False, caps=plugin)
     assert len(manager.analytics()) == 0
     (info,) = [i for i in manager.plugins() if i.name == "caps"]
     assert "NAME is 'Bad-Name'" in info.error
 
 
 def test_unknown_name_suggests_close_matches_and_add_ons() -> None:
-    manager = make_plugin_manager(mine=_analytics_plugin("trade_vwap", "mine"))
+    manager = make_plugin_manager(builtins=False, mine=_analytics_plugin("trade_vwap", "mine"))
     with pytest.raises(UnknownNameError, match=r"Did you mean 'trade_vwap'\?"):
         manager.analytics()["trade_vwp"]
     with pytest.raises(UnknownNameError, match=r"pip install 'bmll-basalt\[alpha101\]'"):
