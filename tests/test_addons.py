@@ -63,7 +63,8 @@ def test_core_extras_pull_every_addon() -> None:
         short = folder.removeprefix("basalt-")
         assert extras[short] == [f"{PACKAGES[folder][0]}>=0.1"]
     assert set(extras) >= {"delta", "sql", "aws", "fast", "all"}
-    assert extras["all"] == ["bmll-basalt[preprocessors,characteristics,alpha101,dagster,delta,sql,aws,fast]"]
+    everything = "preprocessors,characteristics,alpha101,dagster,delta,sql,postgres,aws,fast"
+    assert extras["all"] == [f"bmll-basalt[{everything}]"]
 
 
 @pytest.mark.parametrize("folder", ADDONS)

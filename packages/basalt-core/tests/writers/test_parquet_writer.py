@@ -14,11 +14,11 @@ from basalt.writers.parquet import ParquetWriter
 DAY = date(2024, 1, 2)
 
 
-def _frame(ids: list[int], value: float) -> pl.DataFrame:
+def _frame(ids: list[int], value: float, day: date = DAY) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "ListingId": ids,
-            "Date": [DAY] * len(ids),
+            "Date": [day] * len(ids),
             "TimeBucket": [datetime(2024, 1, 2, 9, 1)] * len(ids),
             "Volume": [value] * len(ids),
         }
@@ -36,7 +36,7 @@ def _writer(tmp_path: Path) -> ParquetWriter:
 def test_writes_one_file_per_day_and_listing_set(tmp_path: Path) -> None:
     writer = _writer(tmp_path)
     assert writer.write(_frame([1, 2], 10.0), _partition((1, 2))) == 2
-    writer.write(_frame([1, 2], 20.0), _partition((1, 2), date(2024, 1, 3)))
+    writer.write(_frame([1, 2], 20.0, date(2024, 1, 3)), _partition((1, 2), date(2024, 1, 3)))
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.parquet"))
     assert len(files) == 2
     assert files[0].startswith("demo/bars/Date=2024-01-02/part-")
@@ -90,3 +90,8 @@ def test_templates_render_every_key() -> None:
     assert render_template("{datasetname}/{pass}/{start_date}_{end_date}/{date}", partition) == (
         "demo/bars/2024-01-01_2024-01-05/2024-01-02"
     )
+
+
+def test_rows_outside_the_batch_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="another Date or a ListingId outside"):
+        _writer(tmp_path).write(_frame([1, 9], 1.0), _partition((1,)))

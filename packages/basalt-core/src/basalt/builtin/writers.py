@@ -8,7 +8,9 @@ from basalt.writers.base import OutputWriter
 
 @hookimpl
 def basalt_register_output_writers() -> list[type[OutputWriter]]:
-    """parquet."""
+    """parquet, delta and sql (deltalake / SQLAlchemy are imported only when they write)."""
+    from basalt.writers.delta import DeltaWriter
     from basalt.writers.parquet import ParquetWriter
+    from basalt.writers.sql import SqlWriter
 
-    return [ParquetWriter]
+    return [ParquetWriter, DeltaWriter, SqlWriter]

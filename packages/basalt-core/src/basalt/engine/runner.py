@@ -60,13 +60,19 @@ class _Attempt:
 
 
 def reroot_outputs(config: dict[str, Any], output_root: Path) -> dict[str, Any]:
-    """Point every output that has a ``root`` (Parquet, Delta) at ``output_root``."""
+    """Point every file output (Parquet, Delta roots; relative SQLite files) at ``output_root``."""
     config = json.loads(json.dumps(config, default=str))
     targets = [config.setdefault("OUTPUT_TARGET", {"type": "parquet"})]
     targets += [p["output"] for p in config.get("PASSES", []) if p.get("output")]
     for target in targets:
-        if target.get("type", "parquet") in {"parquet", "delta"}:
+        kind = target.get("type", "parquet")
+        if kind in {"parquet", "delta"}:
             target["root"] = str(output_root)
+        elif kind == "sql":
+            # An embedded SQLite database moves with the other outputs; a server URL stays.
+            url = target.get("url", "sqlite:///output/basalt.db")
+            if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+                target["url"] = f"sqlite:///{output_root / Path(url.removeprefix('sqlite:///')).name}"
     return config
 
 

@@ -7,6 +7,8 @@ Fixtures:
         small frames and check its columns are documented.
     basalt_s3_server: a real S3 endpoint (moto's server) on 127.0.0.1 for the
         test session, stopped by PID afterwards (needs ``moto[server]`` and boto3).
+    basalt_postgres_server: a throwaway PostgreSQL on 127.0.0.1 for the session
+        (or ``BASALT_TEST_POSTGRES_URL``'s); skipped when PostgreSQL is not installed.
 
 Kept import-light: pytest loads this module in every session where Basalt is
 installed.
@@ -14,6 +16,7 @@ installed.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -43,4 +46,18 @@ def basalt_s3_server() -> Iterator[Any]:
     from basalt.testing.servers import moto_s3_server
 
     with moto_s3_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def basalt_postgres_server() -> Iterator[Any]:
+    """A throwaway PostgreSQL on 127.0.0.1 (:class:`basalt.testing.postgres.PostgresServer`)."""
+    pytest.importorskip("psycopg", reason="needs psycopg[binary]")
+    from basalt.testing.postgres import PostgresUnavailableError, postgres_server
+
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(postgres_server())
+        except PostgresUnavailableError as exc:
+            pytest.skip(f"no PostgreSQL server: {exc}")
         yield server

@@ -21,6 +21,8 @@ from basalt._registrable import Registrable
 
 DATE_COLUMN = "Date"
 """Trading-date column every pass output carries (with ``ListingId``): the replacement key."""
+LISTING_COLUMN = "ListingId"
+"""Listing column of every pass output: with ``Date``, what a write replaces."""
 
 
 class WriterConfig(BaseModel):
@@ -80,6 +82,28 @@ def render_template(template: str, partition: OutputPartition) -> str:
             "use a relative path without '..'"
         )
     return path.as_posix()
+
+
+def check_batch(frame: pl.DataFrame, partition: OutputPartition) -> None:
+    """Refuse a non-empty batch without the key columns or holding rows of other days or listings.
+
+    Raises:
+        ValueError: Such a batch would leave rows a re-run of its partition cannot replace.
+    """
+    if frame.height == 0:
+        return
+    missing = [c for c in (LISTING_COLUMN, DATE_COLUMN) if c not in frame.columns]
+    if missing:
+        raise ValueError(f"cannot write {partition.dataset}/{partition.pass_name}: no column(s) {missing}")
+    outside = frame.filter(
+        (pl.col(DATE_COLUMN) != partition.day).fill_null(True)
+        | ~pl.col(LISTING_COLUMN).is_in(list(partition.listing_ids)).fill_null(False)
+    ).height
+    if outside:
+        raise ValueError(
+            f"cannot write {partition.dataset}/{partition.pass_name} for {partition.day}: {outside} row(s) "
+            f"have another Date or a ListingId outside the batch's {len(partition.listing_ids)} listings"
+        )
 
 
 class OutputWriter(Registrable, ABC):

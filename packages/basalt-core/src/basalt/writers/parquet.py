@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 from pydantic import Field
 
-from basalt.writers.base import OutputPartition, OutputWriter, WriterConfig, render_template
+from basalt.writers.base import OutputPartition, OutputWriter, WriterConfig, check_batch, render_template
 
 LISTINGS_KEY = "basalt.listing_ids"
 
@@ -59,6 +59,7 @@ class ParquetWriter(OutputWriter):
         return str(self.dataset_dir(partition))
 
     def write(self, frame: pl.DataFrame, partition: OutputPartition) -> int:
+        check_batch(frame, partition)
         day_dir = self.dataset_dir(partition) / f"Date={partition.day.isoformat()}"
         day_dir.mkdir(parents=True, exist_ok=True)
         ours = set(partition.listing_ids)
