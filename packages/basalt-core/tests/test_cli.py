@@ -79,7 +79,7 @@ def test_plugins_list_all_includes_builtins() -> None:
     builtins = {entry["name"]: entry for entry in json.loads(output)}
     assert all(entry["builtin"] and entry["version"] == __version__ for entry in builtins.values())
     commands = builtins["basalt.builtin.commands"]["provides"]["commands"]
-    assert commands == ["plugins", "analytics", "pipeline"]
+    assert commands == ["plugins", "analytics", "pipeline", "data"]
     assert builtins["basalt.builtin.tables"]["provides"]["tables"][:2] == ["trades", "l2"]
 
 

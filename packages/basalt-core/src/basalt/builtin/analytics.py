@@ -8,8 +8,11 @@ from basalt.modules.base import AnalyticModule
 
 @hookimpl
 def basalt_register_analytics() -> list[type[AnalyticModule]]:
-    """trade, execution."""
+    """trade, execution, l3, reaggregate, indicators."""
     from basalt.analytics.execution import ExecutionModule
+    from basalt.analytics.indicators import IndicatorsModule
+    from basalt.analytics.l3 import L3Module
+    from basalt.analytics.reaggregate import ReaggregateModule
     from basalt.analytics.trade import TradeModule
 
-    return [TradeModule, ExecutionModule]
+    return [TradeModule, ExecutionModule, L3Module, ReaggregateModule, IndicatorsModule]

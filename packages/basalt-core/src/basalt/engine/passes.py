@@ -98,7 +98,8 @@ def run_pass(
         additive.extend(doc.name for doc in module.module.columns() if doc.additive)
     keys = pass_keys(resolved)
     joined = _join(frames, keys)
-    if mode == "dense" and TIME_BUCKET in keys:
+    # A dense grid is per listing; passes keyed otherwise (e.g. by instrument) stay sparse.
+    if mode == "dense" and TIME_BUCKET in keys and "ListingId" in keys:
         grid = dense_grid(load_table("marketstate"), buckets, listing_ids)
         joined = grid.join(joined, on=["ListingId", TIME_BUCKET], how="left").with_columns(
             pl.col(name).fill_null(0) for name in additive

@@ -54,8 +54,12 @@ class _Module(Registrable, ABC):
     INPUTS: ClassVar[tuple[str, ...]] = ()
     """Names of the tables (or earlier-pass outputs) ``compute`` receives."""
 
-    KEYS: ClassVar[tuple[str, ...]] = ("ListingId", TIME_BUCKET)
-    """Columns identifying one output row; the engine joins modules on them."""
+    KEYS: tuple[str, ...] = ("ListingId", TIME_BUCKET)
+    """Columns identifying one output row; the engine joins modules on them.
+
+    A class attribute normally; a module whose keys depend on its config (e.g.
+    re-aggregation by instrument) sets ``self.KEYS`` in ``__init__``.
+    """
 
     Config: ClassVar[type[ModuleConfig]] = ModuleConfig
     """The pydantic model validating this module's configuration."""
@@ -104,4 +108,4 @@ class PreprocessorModule(_Module):
     its output is keyed by what it declares in ``KEYS``.
     """
 
-    KEYS: ClassVar[tuple[str, ...]] = ()
+    KEYS: tuple[str, ...] = ()

@@ -47,7 +47,7 @@ def run_module(
 
     Args:
         module: A module class (instantiated with ``config``) or instance.
-        inputs: One frame per name in the module's ``INPUTS``.
+        inputs: One frame per name in the module's ``input_names()``.
         config: The module's configuration when ``module`` is a class.
         buckets: Time-bucket semantics (default: 60 s, right-closed, end-labelled).
         check_columns: Fail unless the output holds exactly ``KEYS`` plus the
@@ -58,7 +58,7 @@ def run_module(
             column whose dtype differs from its documentation.
     """
     instance = module(config) if isinstance(module, type) else module
-    missing_inputs = [name for name in instance.INPUTS if name not in inputs]
+    missing_inputs = [name for name in instance.input_names() if name not in inputs]
     assert not missing_inputs, f"module {instance.NAME!r} needs inputs {missing_inputs}"
     lazy = {name: frame.lazy() for name, frame in inputs.items()}
     result = instance.compute(lazy, buckets or TimeBuckets()).collect()
