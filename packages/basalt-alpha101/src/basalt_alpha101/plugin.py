@@ -6,10 +6,17 @@ inside the hook so that loading the plugin stays cheap.
 
 from __future__ import annotations
 
-from basalt import AnalyticModule, hookimpl
+from typing import TYPE_CHECKING
+
+from basalt import hookimpl
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from basalt import AnalyticModule
 
 
 @hookimpl
 def basalt_register_analytics() -> list[type[AnalyticModule]]:
-    """The alpha101 post-processing module (arrives with the alpha library)."""
-    return []
+    """The ``alpha101`` module: Kakushadze's 101 formulaic alphas over a pass's bars."""
+    from basalt_alpha101.module import Alpha101
+
+    return [Alpha101]

@@ -1,0 +1,231 @@
+"""Staged evaluation of nested window operators, shared across alphas.
+
+Polars evaluates everything inside ``.over(...)`` per partition, so
+``rank(delta(close, 1))`` cannot be one expression: within each date's partition,
+"the previous row" of ``delta`` would be another listing. A :class:`Plan`
+therefore turns every *window* operator (time-series or cross-sectional) into an
+intermediate column whose argument only refers to columns computed before it,
+and returns ``pl.col(<that column>)``. Row-by-row operators stay inline.
+
+Intermediate columns are deduplicated on the serialised expression, so
+``rank(volume)``, ``adv20`` or ``delta(close, 1)`` are computed once however many
+alphas use them. A column's *stage* is one more than the latest stage it reads;
+:meth:`Plan.apply` adds each stage in one ``with_columns`` (Polars runs those
+expressions in parallel and shares the ``over`` groupings), drops columns after
+their last reader, and selects the outputs at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from basalt_alpha101 import operators as op
+from basalt_alpha101.operators._common import IntoExpr, expr, window
+
+_PREFIX = "__alpha101_"
+
+
+@dataclass(frozen=True)
+class _Node:
+    name: str
+    stage: int
+    expr: pl.Expr
+
+
+class Plan:
+    """Builds alpha expressions on a panel and evaluates them in shared stages.
+
+    Alpha functions receive a plan and use its methods, which mirror
+    :mod:`basalt_alpha101.operators` one to one. Inputs are read through
+    :meth:`input` (or the properties ``p.close``, ``p.adv(20)``…) so the plan
+    knows which inputs each alpha needs (:meth:`take_used`).
+    """
+
+    def __init__(self) -> None:
+        self._nodes: list[_Node] = []
+        self._by_key: dict[bytes, str] = {}
+        self._stage: dict[str, int] = {}
+        self._used: set[str] = set()
+
+    # -- inputs ---------------------------------------------------------------
+
+    def input(self, name: str) -> pl.Expr:
+        """Column of input ``name`` (``close``, ``sector``…), recorded as used."""
+        self._used.add(name)
+        return pl.col(name)
+
+    def take_used(self) -> frozenset[str]:
+        """Inputs read since the last call (then forgets them)."""
+        used, self._used = frozenset(self._used), set()
+        return used
+
+    @property
+    def open(self) -> pl.Expr:
+        return self.input("open")
+
+    @property
+    def high(self) -> pl.Expr:
+        return self.input("high")
+
+    @property
+    def low(self) -> pl.Expr:
+        return self.input("low")
+
+    @property
+    def close(self) -> pl.Expr:
+        return self.input("close")
+
+    @property
+    def volume(self) -> pl.Expr:
+        return self.input("volume")
+
+    @property
+    def vwap(self) -> pl.Expr:
+        return self.input("vwap")
+
+    @property
+    def returns(self) -> pl.Expr:
+        return self.input("returns")
+
+    @property
+    def amount(self) -> pl.Expr:
+        return self.input("amount")
+
+    @property
+    def cap(self) -> pl.Expr:
+        return self.input("cap")
+
+    def adv(self, d: int) -> pl.Expr:
+        """``adv{d}``: mean daily notional (``amount``) over the last ``d`` days, strict."""
+        return self._node(op.ts_mean(self.input("amount"), d))
+
+    # -- window operators: each is the same-named operator of
+    #    basalt_alpha101.operators, materialised as an intermediate column --------
+
+    def rank(self, x: IntoExpr) -> pl.Expr:
+        return self._node(op.rank(x))
+
+    def scale(self, x: IntoExpr, a: float = 1.0) -> pl.Expr:
+        return self._node(op.scale(x, a))
+
+    def indneutralize(self, x: IntoExpr, level: str) -> pl.Expr:
+        """``IndNeutralize(x, IndClass.<level>)``; ``level`` is sector, industry or subindustry."""
+        return self._node(op.indneutralize(x, self.input(level)))
+
+    def delay(self, x: IntoExpr, d: float) -> pl.Expr:
+        return self._node(op.delay(x, d))
+
+    def delta(self, x: IntoExpr, d: float) -> pl.Expr:
+        return self._node(op.delta(x, d))
+
+    def sum(self, x: IntoExpr, d: float) -> pl.Expr:
+        return self._node(op.ts_sum(x, d))
+
+    def product(self, x: IntoExpr, d: float) -> pl.Expr:
+        return self._node(op.product(self._column(x), d))
+
+    def ts_min(self, x: IntoExpr, d: float) -> pl.Expr:
+        return self._node(op.ts_min(x, d))
+
+    def ts_max(self, x: IntoExpr, d: float) -> pl.Expr:
+        return self._node(op.ts_max(x, d))
+
+    def ts_argmax(self, x: IntoExpr, d: float) -> pl.Expr:
+        # op.ts_argmax compares d lags with one rolling max, which Polars would
+        # recompute per lag: materialise the max (and x) first.
+        x = self._column(x)
+        return self._node(op.days_ago(x, self.ts_max(x, d), d))
+
+    def ts_argmin(self, x: IntoExpr, d: float) -> pl.Expr:
+        x = self._column(x)
+        return self._node(op.days_ago(x, self.ts_min(x, d), d))
+
+    def ts_rank(self, x: IntoExpr, d: float) -> pl.Expr:
+        return self._node(op.ts_rank(self._column(x), d))
+
+    def stddev(self, x: IntoExpr, d: float) -> pl.Expr:
+        return self._node(op.stddev(x, d))
+
+    def covariance(self, x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
+        return self._node(op.covariance(x, y, d))
+
+    def correlation(self, x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
+        if window(d, op="correlation", minimum=2) == 2:
+            return self._node(op.correlation(x, y, d))
+        # Each input is read four times: normalise it once, as a shared column.
+        u, v = self._node(op.normalised(x)), self._node(op.normalised(y))
+        return self._node(op.correlation_of_normalised(u, v, d))
+
+    def decay_linear(self, x: IntoExpr, d: float) -> pl.Expr:
+        return self._node(op.decay_linear(self._column(x), d))
+
+    def min(self, a: IntoExpr, b: IntoExpr | float) -> pl.Expr:
+        """The paper's ``min``: two series row-wise, or ``ts_min(a, b)`` for a number ``b``."""
+        return op.minimum(a, b) if isinstance(b, pl.Expr) else self.ts_min(a, b)
+
+    def max(self, a: IntoExpr, b: IntoExpr | float) -> pl.Expr:
+        """The paper's ``max``: two series row-wise, or ``ts_max(a, b)`` for a number ``b``."""
+        return op.maximum(a, b) if isinstance(b, pl.Expr) else self.ts_max(a, b)
+
+    # -- row-by-row operators: inline -----------------------------------------
+
+    abs = staticmethod(op.abs)
+    sign = staticmethod(op.sign)
+    log = staticmethod(op.log)
+    signedpower = staticmethod(op.signedpower)
+    power = staticmethod(op.power)
+    div = staticmethod(op.div)
+    iif = staticmethod(op.iif)
+    num = staticmethod(op.num)
+    or_ = staticmethod(op.or_)
+    and_ = staticmethod(op.and_)
+
+    # -- evaluation -------------------------------------------------------------
+
+    def _column(self, x: IntoExpr) -> pl.Expr:
+        # An operator reading its argument many times gets it as a column.
+        x = expr(x)
+        return x if x.meta.is_column() else self._node(x)
+
+    def _node(self, expr: pl.Expr) -> pl.Expr:
+        key = expr.meta.serialize()
+        name = self._by_key.get(key)
+        if name is None:
+            stage = 1 + max((self._stage.get(column, 0) for column in expr.meta.root_names()), default=0)
+            name = f"{_PREFIX}{len(self._nodes)}"
+            self._nodes.append(_Node(name, stage, expr.alias(name)))
+            self._by_key[key] = name
+            self._stage[name] = stage
+        return pl.col(name)
+
+    @property
+    def depth(self) -> int:
+        """Number of ``with_columns`` stages :meth:`apply` will add."""
+        return max((node.stage for node in self._nodes), default=0)
+
+    @property
+    def size(self) -> int:
+        """Number of distinct intermediate columns."""
+        return len(self._nodes)
+
+    def apply(self, frame: pl.LazyFrame, outputs: Mapping[str, pl.Expr], keys: Sequence[str]) -> pl.LazyFrame:
+        """Add the stages to ``frame`` and select ``keys`` + ``outputs`` (name -> expression)."""
+        final = self.depth + 1
+        last_read: dict[str, int] = {}
+        for node in self._nodes:
+            for column in node.expr.meta.root_names():
+                last_read[column] = max(last_read.get(column, 0), node.stage)
+        for output in outputs.values():
+            for column in output.meta.root_names():
+                last_read[column] = final
+        for stage in range(1, final):
+            frame = frame.with_columns(node.expr for node in self._nodes if node.stage == stage)
+            # Free what no later stage reads: hundreds of intermediates would
+            # otherwise stay alive until the final select.
+            done = [column for column, last in last_read.items() if last == stage and column not in keys]
+            if done:
+                frame = frame.drop(done)
+        return frame.select(*keys, *(output.alias(name) for name, output in outputs.items()))

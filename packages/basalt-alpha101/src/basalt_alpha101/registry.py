@@ -1,0 +1,91 @@
+"""The 101 alphas by number: their functions, the paper's formulas and their inputs."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable
+from types import ModuleType
+
+import polars as pl
+
+from basalt_alpha101 import alphas_001_025, alphas_026_050, alphas_051_075, alphas_076_101
+from basalt_alpha101.plan import Plan
+
+AlphaFunction = Callable[[Plan], pl.Expr]
+
+PAPER = 'Z. Kakushadze, "101 Formulaic Alphas", Wilmott 2016(84), 72-80 (arXiv:1601.00991), Appendix A'
+"""The source of every formula."""
+
+_FUNCTION_NAME = re.compile(r"^alpha(\d{3})$")
+_ID_TEXT = re.compile(r"^(?:alpha)?#?0*(\d{1,3})$", re.IGNORECASE)
+
+
+def _collect(*modules: ModuleType) -> dict[int, AlphaFunction]:
+    found: dict[int, AlphaFunction] = {}
+    for module in modules:
+        for name, value in vars(module).items():
+            match = _FUNCTION_NAME.match(name)
+            if match and callable(value):
+                found[int(match.group(1))] = value
+    return dict(sorted(found.items()))
+
+
+ALPHAS: dict[int, AlphaFunction] = _collect(alphas_001_025, alphas_026_050, alphas_051_075, alphas_076_101)
+"""Alpha number (1…101) -> function building it on a :class:`~basalt_alpha101.plan.Plan`."""
+
+ALL_IDS: tuple[int, ...] = tuple(ALPHAS)
+"""Every alpha number, in order."""
+
+
+def column_name(number: int) -> str:
+    """Output column of an alpha: ``Alpha001`` … ``Alpha101``."""
+    return f"Alpha{number:03d}"
+
+
+def formula(number: int) -> str:
+    """The paper's formula of alpha ``number``, as quoted in its function's docstring."""
+    doc = ALPHAS[number].__doc__ or ""
+    _, marker, rest = doc.partition("Formula::")
+    lines = [line.strip() for line in rest.splitlines() if line.strip()] if marker else []
+    # Docstrings are gone under ``python -OO``: fall back to a citation.
+    return lines[0] if lines else f"Alpha#{number} of {PAPER}"
+
+
+def parse_ids(ids: Iterable[int | str] | None) -> list[int]:
+    """Alpha numbers from ``ids`` (``7``, ``"7"``, ``"Alpha007"``, ``"alpha#7"``); None = all.
+
+    Raises:
+        ValueError: An unknown or repeated alpha, or an empty selection.
+    """
+    if ids is None:
+        return list(ALL_IDS)
+    if isinstance(ids, int | str):
+        ids = [ids]
+    chosen: list[int] = []
+    for item in ids:
+        if isinstance(item, bool):
+            raise ValueError(f"not an alpha id: {item!r}")
+        if isinstance(item, int):
+            number = item
+        else:
+            match = _ID_TEXT.match(str(item).strip())
+            if not match:
+                raise ValueError(f"not an alpha id: {item!r} (use 1…101 or 'Alpha001'…'Alpha101')")
+            number = int(match.group(1))
+        if number not in ALPHAS:
+            raise ValueError(f"no alpha {item!r}: the paper numbers them 1…101")
+        if number in chosen:
+            raise ValueError(f"alpha {number} is chosen twice")
+        chosen.append(number)
+    if not chosen:
+        raise ValueError("no alpha chosen")
+    return chosen
+
+
+@functools.cache
+def inputs_of(number: int) -> frozenset[str]:
+    """Input names alpha ``number`` reads (``adv{d}`` counts as ``amount``)."""
+    plan = Plan()
+    ALPHAS[number](plan)
+    return plan.take_used()
