@@ -25,7 +25,7 @@ from basalt.engine.batching import SymbolBatch, pack_symbol_batches, per_listing
 from basalt.engine.calendar import trading_days
 from basalt.engine.config import AnalyticsConfig
 from basalt.engine.loader import Pipeline, load_pipeline
-from basalt.engine.passes import run_pass
+from basalt.engine.passes import pass_keys, run_pass
 from basalt.engine.prepare import Shredder, naive_loader
 from basalt.engine.resolve import ResolvedPipeline, resolve
 from basalt.plugins.manager import PluginManager, get_plugin_manager
@@ -153,11 +153,18 @@ def run_partition(
                     t0 = time.perf_counter()
                     output = run_pass(resolved_pass, day, list(batch.listing_ids), load, context)
                     context[resolved_pass.name] = output
+                    key = pass_keys(resolved_pass)[0]
+                    ids = (
+                        batch.listing_ids
+                        if key == "ListingId"
+                        else tuple(sorted(output.get_column(key).drop_nulls().unique().to_list()))
+                    )
                     partition = OutputPartition(
                         dataset=config.DATASETNAME,
                         pass_name=resolved_pass.name,
                         day=day,
-                        listing_ids=batch.listing_ids,
+                        listing_ids=ids,
+                        key_column=key,
                         universe=_universe_label(universe, config.UNIVERSE),
                         start_date=start,
                         end_date=end,

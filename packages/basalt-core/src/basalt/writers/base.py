@@ -8,6 +8,7 @@ Writers do no analytics.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
@@ -39,9 +40,18 @@ class OutputPartition:
     pass_name: str
     day: date
     listing_ids: tuple[int, ...]
+    """The batch's ids: listing ids, or values of ``key_column`` for passes keyed otherwise."""
     universe: str = "all"
     start_date: date | None = None
     end_date: date | None = None
+    key_column: str = LISTING_COLUMN
+    """Integer column whose values in ``listing_ids`` (with ``Date``) say which rows a write replaces:
+    ``ListingId``, or a re-aggregated pass's own key such as ``InstrumentId``."""
+
+    def __post_init__(self) -> None:
+        # The key column reaches Delta predicates and SQL: plain identifiers only.
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", self.key_column):
+            raise ValueError(f"output key column {self.key_column!r} must be a plain identifier")
 
     def template_values(self) -> dict[str, str]:
         """Values of the path templates ``{datasetname}``, ``{pass}``, ``{universe}``, ``{date}``…"""
@@ -92,17 +102,18 @@ def check_batch(frame: pl.DataFrame, partition: OutputPartition) -> None:
     """
     if frame.height == 0:
         return
-    missing = [c for c in (LISTING_COLUMN, DATE_COLUMN) if c not in frame.columns]
+    missing = [c for c in (partition.key_column, DATE_COLUMN) if c not in frame.columns]
     if missing:
         raise ValueError(f"cannot write {partition.dataset}/{partition.pass_name}: no column(s) {missing}")
     outside = frame.filter(
         (pl.col(DATE_COLUMN) != partition.day).fill_null(True)
-        | ~pl.col(LISTING_COLUMN).is_in(list(partition.listing_ids)).fill_null(False)
+        | ~pl.col(partition.key_column).is_in(list(partition.listing_ids)).fill_null(False)
     ).height
     if outside:
         raise ValueError(
             f"cannot write {partition.dataset}/{partition.pass_name} for {partition.day}: {outside} row(s) "
-            f"have another Date or a ListingId outside the batch's {len(partition.listing_ids)} listings"
+            f"have another Date or a {partition.key_column} outside the batch's "
+            f"{len(partition.listing_ids)} ids"
         )
 
 

@@ -111,7 +111,7 @@ def replace_predicate(partition: OutputPartition) -> str:
     data or the configuration is interpolated.
     """
     ids = ", ".join(str(int(listing)) for listing in sorted(set(partition.listing_ids)))
-    return f'"{DATE_COLUMN}" = DATE \'{partition.day.isoformat()}\' AND "{LISTING_COLUMN}" IN ({ids})'
+    return f'"{DATE_COLUMN}" = DATE \'{partition.day.isoformat()}\' AND "{partition.key_column}" IN ({ids})'
 
 
 class DeltaWriter(OutputWriter):

@@ -72,7 +72,7 @@ class ParquetWriter(OutputWriter):
             if theirs <= ours:
                 other.unlink()
             elif theirs & ours:
-                kept = pl.read_parquet(other).filter(~pl.col("ListingId").is_in(sorted(ours)))
+                kept = pl.read_parquet(other).filter(~pl.col(partition.key_column).is_in(sorted(ours)))
                 self._write_file(kept, other, theirs - ours)
         return frame.height
 

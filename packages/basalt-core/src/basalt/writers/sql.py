@@ -298,7 +298,7 @@ class SqlWriter(OutputWriter):
         if len(name.encode()) > limit:
             raise ValueError(f"sql {what} {name!r} is longer than the database's {limit}-byte limit")
 
-    def _ensure_table(self, name: str, frame: pl.DataFrame) -> Any:
+    def _ensure_table(self, name: str, frame: pl.DataFrame, key_column: str = LISTING_COLUMN) -> Any:
         """Create the table from ``frame``'s schema, or add the columns it lacks; return it."""
         sa = _sqlalchemy()
         from sqlalchemy.schema import CreateTable
@@ -310,7 +310,7 @@ class SqlWriter(OutputWriter):
         if table is None:
             keys = self.config.key_columns
             if keys is None:
-                keys = [LISTING_COLUMN, DATE_COLUMN, *[c for c in [TIME_BUCKET_COLUMN] if c in frame.columns]]
+                keys = [key_column, DATE_COLUMN, *[c for c in [TIME_BUCKET_COLUMN] if c in frame.columns]]
             absent = [key for key in keys if key not in frame.columns]
             if absent:
                 raise ValueError(f"sql table {name!r}: key column(s) {absent} are not in the batch")
@@ -352,7 +352,7 @@ class SqlWriter(OutputWriter):
         check_batch(frame, partition)
         frame = _sql_frame(frame) if frame.height else frame
         if frame.height:
-            table = self._ensure_table(name, frame)
+            table = self._ensure_table(name, frame, partition.key_column)
             self._check_keys(frame, table)
         else:
             table = self._reflect(name)
@@ -363,7 +363,7 @@ class SqlWriter(OutputWriter):
             for chunk in _chunks(ids, DELETE_CHUNK):
                 conn.execute(
                     sa.delete(table).where(
-                        table.c[DATE_COLUMN] == partition.day, table.c[LISTING_COLUMN].in_(chunk)
+                        table.c[DATE_COLUMN] == partition.day, table.c[partition.key_column].in_(chunk)
                     )
                 )
             if frame.height:

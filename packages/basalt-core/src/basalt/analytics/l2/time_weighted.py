@@ -1,0 +1,258 @@
+"""``l2tw``: order-book measures time-weighted within each bucket.
+
+Semantics
+---------
+Each snapshot of a listing is *in force* from its ``EventTimestamp`` until the
+next snapshot of the same listing and trading day (snapshots ordered by
+``EventTimestamp`` then ``L2EventNo``; of several sharing a timestamp only the
+last stays in force). The day's last snapshot stays in force until the end of
+its bucket (the bucket ``EventTimestamp`` falls in under the pass's ``closed``
+rule: with ``closed="right"`` a last snapshot exactly on a boundary weighs
+nothing), or, with ``session_end``, every interval is cut at the session end.
+Time before the day's first snapshot does not count.
+
+A bucket's time-weighted average (TWA) of a measure is
+``Σ value·w / Σ w`` over the snapshots in force during the bucket, ``w`` the
+integer time each was in force *inside* the bucket, leaving out the snapshots
+whose value is null (from both sums). Buckets are time intervals here, so
+``closed`` does not change weights (a boundary instant has no duration).
+
+Exactness: weights are integers (ns, or the largest unit dividing every
+interval end, e.g. µs for µs timestamps and whole-second buckets), so integer
+measures (quantities, order counts) give exact sums while they stay below
+2**53. Price-valued measures (prices, spreads, mids) are also clipped to the
+[min, max] of the values averaged: rounding can never push them outside, and a
+price constant over the bucket (say 99.68, not representable in binary)
+averages to exactly itself. Other float measures are within rounding error.
+
+One row per listing and bucket in which some snapshot was in force for a
+positive time: buckets without a new snapshot between the first and last
+snapshot of a day get a row (the snapshot carried in covers them), buckets
+before the first or after the last snapshot's end do not. A measure with no
+non-null value in force during the bucket is null.
+
+Computation
+-----------
+An interval ``[a, b)`` is split arithmetically on bucket index
+``k = a // size``: its head ``[a, min(b, (k+1)·size))`` goes to bucket ``k``;
+only intervals crossing a boundary have more pieces. Those are at most one per
+boundary per listing-day, so the head pieces are aggregated straight from the
+snapshots (no explode) and only the few crossing intervals are exploded over
+the buckets they cover; the two partial sums are then added per bucket. A
+cumulative-integral difference would avoid the explode too, but subtracting
+large running float sums loses precision and exactness for constants.
+Measures that are sums over levels (``Cum*``) are not averaged row by row:
+their TWA is the sum of the per-level weighted sums the ``levels`` family needs
+anyway, divided by Σ w.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import polars as pl
+
+from basalt.analytics.l2.config import L2TWConfig
+from basalt.analytics.l2.measures import BookMeasures, Measure
+from basalt.analytics.l2.snapshots import TIMESTAMP, day_expr, day_start_ns, order_key, timestamp_ns
+from basalt.modules.base import AnalyticModule
+from basalt.modules.columns import ColumnDoc
+from basalt.timebuckets import TIME_BUCKET, TimeBuckets
+
+_T, _KEY, _DAY = "__t", "__okey", "__day"
+_START, _END, _K, _W = "__a", "__b", "__k", "__w"
+_TOTAL = "__wsum"
+
+SUFFIX = "TWA"
+
+BOUNDED_UNITS = frozenset({"price", "bps"})
+"""Units of the measures whose TWA is clipped to the bucket's [min, max] (piecewise-constant prices)."""
+
+
+class _Atoms:
+    """The weighted sums a set of measures needs, shared between measures where possible.
+
+    * a nullable measure needs Σ w·v and Σ w over its non-null values;
+    * a sum over levels (never null) is Σ over its terms of Σ w·term, divided
+      by Σ w: ``BidCumQuantity3TWA`` reuses the sums of ``BidQuantity1..3``
+      that ``BidQuantity{L}TWA`` needs anyway;
+    * price-like measures also need their min and max (see ``BOUNDED_UNITS``).
+    """
+
+    def __init__(self, measures: list[Measure]) -> None:
+        self.measures = measures
+        self.numerators: dict[str, None] = {}
+        self.denominators: dict[str, None] = {}
+        self.bounded: dict[str, None] = {}
+        for m in measures:
+            if m.terms:
+                self.numerators.update(dict.fromkeys(m.terms))
+            else:
+                self.numerators[m.name] = None
+                self.denominators[m.name] = None
+                if m.unit in BOUNDED_UNITS:
+                    self.bounded[m.name] = None
+
+    def partial(self) -> list[pl.Expr]:
+        """Aggregations over the pieces of one (listing, bucket)."""
+        w = pl.col(_W)
+        weight = w.cast(pl.Float64)
+        aggs: list[pl.Expr] = [w.sum().alias(_TOTAL)]
+        aggs += [(pl.col(n).cast(pl.Float64) * weight).sum().alias(f"__n_{n}") for n in self.numerators]
+        aggs += [pl.when(pl.col(n).is_not_null()).then(w).sum().alias(f"__d_{n}") for n in self.denominators]
+        for n in self.bounded:
+            aggs += [pl.col(n).min().alias(f"__lo_{n}"), pl.col(n).max().alias(f"__hi_{n}")]
+        return aggs
+
+    def combine(self) -> list[pl.Expr]:
+        """Aggregations adding partial results of the same (listing, bucket)."""
+        aggs = [pl.col(_TOTAL).sum()]
+        aggs += [pl.col(f"__n_{n}").sum() for n in self.numerators]
+        aggs += [pl.col(f"__d_{n}").sum() for n in self.denominators]
+        for n in self.bounded:
+            aggs += [pl.col(f"__lo_{n}").min(), pl.col(f"__hi_{n}").max()]
+        return aggs
+
+    def averages(self) -> list[pl.Expr]:
+        """The TWA of every measure from the combined sums."""
+        out: list[pl.Expr] = []
+        for m in self.measures:
+            if m.terms:
+                total = pl.sum_horizontal([pl.col(f"__n_{t}") for t in m.terms])
+                out.append((total / pl.col(_TOTAL).cast(pl.Float64)).alias(m.name + SUFFIX))
+                continue
+            den = pl.col(f"__d_{m.name}")
+            mean = pl.col(f"__n_{m.name}") / den.cast(pl.Float64)
+            if m.name in self.bounded:
+                mean = mean.clip(pl.col(f"__lo_{m.name}"), pl.col(f"__hi_{m.name}"))
+            out.append(pl.when(den > 0).then(mean).alias(m.name + SUFFIX))
+        return out
+
+
+def _weight_unit(schema: pl.Schema, size: int) -> int:
+    """Largest integer unit (ns) dividing every interval end point: weights are counted in it.
+
+    Timestamps in µs and bucket boundaries (multiples of ``size``) are all
+    multiples of ``gcd(size, 1000)`` ns. Smaller integer weights keep
+    ``value × weight`` and its sums exact for larger integer values (quantities),
+    so a constant input averages to exactly itself more often.
+    """
+    dtype = schema[TIMESTAMP]
+    if isinstance(dtype, pl.Datetime) and dtype.time_unit in ("us", "ms"):
+        return math.gcd(size, 1000)
+    return 1
+
+
+class L2TimeWeighted(AnalyticModule):
+    """Order-book measures time-weighted within each bucket (TWA suffix): depth, imbalance, spread, mids.
+
+    Each snapshot weighs the time it was in force inside the bucket; the
+    snapshot in force at a bucket's start carries in from the previous bucket of
+    the same listing and day. Rows for every bucket in which some snapshot was
+    in force, including buckets without a new snapshot. See
+    ``basalt.analytics.l2.time_weighted`` for the exact rules.
+    """
+
+    NAME = "l2tw"
+    INPUTS = ("l2",)
+    Config = L2TWConfig
+    config: L2TWConfig
+
+    def _book(self) -> BookMeasures:
+        cfg = self.config
+        return BookMeasures(cfg.levels, cfg.families, cfg.microprice_levels)
+
+    def columns(self) -> list[ColumnDoc]:
+        if self.config.session_end is None:
+            until = "until the next snapshot of the listing and day; the day's last one until its bucket ends"
+        else:
+            until = (
+                f"until the next snapshot of the listing and day or session_end ({self.config.session_end} "
+                "UTC), whichever is first; nothing after session_end counts"
+            )
+        clipped = ", clipped to the [min, max] of the values averaged (rounding only)"
+        docs = []
+        for m in self._book().measures:
+            clip = clipped if m.unit in BOUNDED_UNITS and m.nullable else ""
+            definition = (
+                f"Time-weighted average over the bucket: Σ value·w / Σ w{clip}; w = time the snapshot was "
+                f"in force inside the bucket ({until}); snapshots with a null value are left out of both "
+                f"sums; null when none is non-null. Value: {m.definition}"
+            )
+            docs.append(
+                ColumnDoc(
+                    m.name + SUFFIX,
+                    unit=m.unit,
+                    definition=definition,
+                    pattern=m.pattern + SUFFIX,
+                    sources=(*m.sources, "l2.EventTimestamp", "l2.L2EventNo"),
+                    dtype="Float64",
+                )
+            )
+        return docs
+
+    def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
+        cfg = self.config
+        book = self._book()
+        size = buckets.nanoseconds
+        source = inputs["l2"]
+        schema = source.collect_schema()
+
+        snapshots = source.filter(pl.col(TIMESTAMP).is_not_null()).select(
+            "ListingId",
+            timestamp_ns().alias(_T),
+            order_key().alias(_KEY),
+            day_expr(schema).alias(_DAY),
+            *([day_start_ns(schema).alias("__day_ns")] if cfg.session_end is not None else []),
+            *book.input_columns(),
+        )
+        t = pl.col(_T)
+        following = t.shift(-1).over(["ListingId", _DAY], order_by=_KEY)
+        if cfg.session_end is None:
+            if buckets.closed == "right":  # (start, end]: a boundary timestamp ends its bucket
+                own_end = -((-t) // size) * size
+            else:
+                own_end = (t // size + 1) * size
+            start, end = t, pl.coalesce(following, own_end)
+        else:
+            tod = cfg.session_end
+            offset = ((tod.hour * 60 + tod.minute) * 60 + tod.second) * 1_000_000_000 + tod.microsecond * 1000
+            session = pl.col("__day_ns") + offset
+            start = pl.min_horizontal(t, session)
+            end = pl.min_horizontal(pl.coalesce(following, session), session)
+        timed = snapshots.with_columns(start.alias(_START), end.alias(_END)).with_columns(
+            (pl.col(_START) // size).alias(_K)
+        )
+        first_boundary = (pl.col(_K) + 1) * size
+        unit = _weight_unit(schema, size)
+
+        # Head pieces: every snapshot, in the bucket where its interval starts.
+        heads = timed.with_columns(
+            ((pl.min_horizontal(pl.col(_END), first_boundary) - pl.col(_START)) // unit).alias(_W)
+        ).filter(pl.col(_W) > 0)
+        # Further pieces: only intervals crossing a boundary (at most one per boundary).
+        rests = (
+            timed.filter(pl.col(_END) > first_boundary)
+            .with_columns(pl.int_ranges(pl.col(_K) + 1, (pl.col(_END) - 1) // size + 1).alias(_K))
+            .explode(_K)
+            .with_columns(
+                (
+                    (pl.min_horizontal(pl.col(_END), (pl.col(_K) + 1) * size) - pl.col(_K) * size) // unit
+                ).alias(_W)
+            )
+        )
+        atoms = _Atoms(book.measures)
+        partial = pl.concat(
+            [book.apply(pieces).group_by("ListingId", _K).agg(atoms.partial()) for pieces in (heads, rests)],
+            how="vertical",
+        )
+        totals = partial.group_by("ListingId", _K).agg(atoms.combine())
+
+        label = (pl.col(_K) + 1) * size if buckets.anchor == "end" else pl.col(_K) * size
+        return totals.select(
+            "ListingId", label.cast(pl.Datetime("ns")).alias(TIME_BUCKET), *atoms.averages()
+        ).sort("ListingId", TIME_BUCKET)
+
+
+__all__ = ["L2TimeWeighted"]
