@@ -79,7 +79,7 @@ def test_plugins_list_all_includes_builtins() -> None:
     builtins = {entry["name"]: entry for entry in json.loads(output)}
     assert all(entry["builtin"] and entry["version"] == __version__ for entry in builtins.values())
     commands = builtins["basalt.builtin.commands"]["provides"]["commands"]
-    assert commands == ["plugins", "analytics", "pipeline", "data"]
+    assert commands == ["plugins", "analytics", "pipeline", "data", "demo"]
     assert builtins["basalt.builtin.tables"]["provides"]["tables"][:2] == ["trades", "l2"]
 
 
@@ -140,6 +140,6 @@ def test_analytics_list_and_explain_read_the_column_docs() -> None:
 
 def test_explain_unknown_column_suggests_close_names() -> None:
     manager = make_plugin_manager(mine=_plugin(basalt_register_analytics=lambda: [_Spread]))
-    result = CliRunner().invoke(build_app(manager), ["analytics", "explain", "SpreadAbs"], obj=manager)
+    result = CliRunner().invoke(build_app(manager), ["analytics", "explain", "SpreadAbz1"], obj=manager)
     assert result.exit_code == 1
     assert "SpreadAbs1" in result.output

@@ -54,7 +54,7 @@ def test_builtins_register_through_the_same_hooks() -> None:
         assert info.error is None
     assert builtins["basalt.builtin.commands"].hooks == ["basalt_register_commands"]
     assert builtins["basalt.builtin.tables"].hooks == ["basalt_register_tables"]
-    assert set(manager.commands()) == {"plugins", "analytics", "pipeline", "data"}
+    assert set(manager.commands()) == {"plugins", "analytics", "pipeline", "data", "demo"}
     assert list(manager.sources()) == ["local", "s3", "bmll"]
     assert "parquet" in manager.output_writers()
     assert list(manager.tables()) == ["trades", "l2", "l3", "marketstate", "reference", "cbbo", "imbalance"]

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import date, datetime
-from pathlib import Path
 
 import polars as pl
 import pytest
+from analytics import reference_l2 as ref
 from pydantic import ValidationError
 
 from basalt.analytics.l2 import L2Config, L2Last
 from basalt.testing import run_module
 from basalt.timebuckets import TimeBuckets
 
-
-def _reference():
-    name = "basalt_tests_reference_l2"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("reference_l2.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-ref = _reference()
 book_frame = ref.book_frame
 DAY = date(2026, 3, 2)
 

@@ -9,29 +9,14 @@ a relative 1e-9 (absolute 1e-12 around 0) with identical null patterns.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from datetime import time
-from pathlib import Path
 
 import pytest
+from analytics import reference_l2 as ref
 
 from basalt.analytics.l2 import L2Last, L2TimeWeighted
 from basalt.testing import run_module
 from basalt.timebuckets import TimeBuckets
-
-
-def _reference():
-    name = "basalt_tests_reference_l2"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("reference_l2.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-ref = _reference()
 
 BUCKETS = {
     "60s": TimeBuckets(seconds=60),

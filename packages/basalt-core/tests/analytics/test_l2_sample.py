@@ -6,7 +6,6 @@ Expected values were worked out by hand from the sample's rows.
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -14,8 +13,8 @@ import pytest
 from basalt.analytics.l2 import L2Last, L2TimeWeighted
 from basalt.testing import run_module
 from basalt.timebuckets import TimeBuckets
+from bmll_sample import sample_frame
 
-SAMPLE = Path(__file__).parents[1] / "data" / "bmll-sample" / "l2.parquet"
 SECOND = TimeBuckets(seconds=1)
 
 
@@ -25,7 +24,7 @@ def noon(second: int, micro: int = 0) -> datetime:
 
 @pytest.fixture(scope="module")
 def l2() -> pl.DataFrame:
-    return pl.read_parquet(SAMPLE)
+    return sample_frame("l2")
 
 
 def test_l2_on_the_sample(l2: pl.DataFrame) -> None:
