@@ -152,3 +152,14 @@ def test_boundary_trade_lands_where_closed_says(closed: str) -> None:
     out = run_pass(bars, DAY, [1], _load, {}).filter(pl.col("ListingId") == 1)
     minutes = dict(zip(out["TimeBucket"].dt.minute(), out["N"], strict=True))
     assert minutes == ({1: 2, 4: 1} if closed == "right" else {1: 1, 2: 1, 4: 1})
+
+
+def test_event_timeline_gives_one_row_per_event_timestamp() -> None:
+    (bars,) = _resolved([{"name": "bars", "modules": ["count", "last"], "timeline_mode": "event"}]).passes
+    out = run_pass(bars, DAY, [1, 2], _load, {})
+    assert out.select("ListingId", "TimeBucket", "N", "Last").rows() == [
+        (1, datetime(2024, 1, 2, 9, 0, 30), 1, 10.0),
+        (1, datetime(2024, 1, 2, 9, 1, 0), 1, 11.0),
+        (1, datetime(2024, 1, 2, 9, 3, 10), 1, 12.0),
+        (2, datetime(2024, 1, 2, 9, 0, 5), 1, 50.0),
+    ]

@@ -72,7 +72,7 @@ class PassConfig(_Strict):
     timeline_mode: Literal["sparse", "dense", "event", "daily"] = Field(
         "sparse",
         description="sparse: buckets with events; dense: every bucket of the continuous session; "
-        "event: one row per event; daily: one row per listing per day.",
+        "event: one row per listing per event timestamp (1 ns buckets); daily: one row per listing per day.",
     )
     module_inputs: dict[str, dict[str, str]] = Field(
         default_factory=dict,

@@ -85,6 +85,10 @@ def run_pass(
     mode = resolved.config.timeline_mode
     if mode == "daily":
         buckets = TimeBuckets(seconds=86_400, anchor="end", closed="left")
+    elif mode == "event":
+        # One-nanosecond buckets: every event timestamp is its own label (events sharing a
+        # nanosecond are one row), and bucketed modules work unchanged.
+        buckets = TimeBuckets(seconds=1e-9, anchor="end", closed="right")
     frames = []
     additive: list[str] = []
     for module in resolved.modules:
