@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -95,3 +96,33 @@ def test_templates_render_every_key() -> None:
 def test_rows_outside_the_batch_are_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="another Date or a ListingId outside"):
         _writer(tmp_path).write(_frame([1, 9], 1.0), _partition((1,)))
+
+
+def test_the_same_semantics_on_s3(basalt_s3_server: Any) -> None:
+    basalt_s3_server.client().create_bucket(Bucket="basalt-parquet-out")
+    writer = ParquetWriter(
+        {
+            "root": "s3://basalt-parquet-out/results",
+            "storage_options": {
+                "aws_endpoint_url": basalt_s3_server.endpoint_url,
+                "aws_access_key_id": basalt_s3_server.access_key_id,
+                "aws_secret_access_key": basalt_s3_server.secret_access_key,
+            },
+        }
+    )
+    writer.write(_frame([1, 2], 10.0), _partition((1, 2)))
+    writer.write(_frame([3, 4], 10.0), _partition((3, 4)))
+    writer.write(_frame([2, 3], 99.0), _partition((2, 3)))
+    result = writer.read(_partition((1,))).sort("ListingId")
+    assert result["Volume"].to_list() == [10.0, 99.0, 99.0, 10.0]
+    assert writer.location(_partition((1,))) == "s3://basalt-parquet-out/results/demo/bars"
+    keys = [
+        o["Key"] for o in basalt_s3_server.client().list_objects_v2(Bucket="basalt-parquet-out")["Contents"]
+    ]
+    assert all(k.startswith("results/demo/bars/Date=2024-01-02/part-") for k in keys), keys
+    # Polars reads the written dataset back with hive pruning on Date.
+    options = {**writer.config.storage_options, "aws_allow_http": "true", "aws_region": "us-east-1"}
+    scanned = pl.scan_parquet(
+        "s3://basalt-parquet-out/results/demo/bars/", storage_options=options, hive_partitioning=True
+    )
+    assert scanned.select(pl.len()).collect().item() == 4

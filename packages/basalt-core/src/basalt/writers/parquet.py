@@ -1,22 +1,25 @@
-"""The ``parquet`` writer: one folder per trading day, one file per set of listings.
+"""The ``parquet`` writer: one hive folder per trading day, one file per set of listings.
 
-Layout: ``{root}/{path}/Date={yyyy-mm-dd}/part-{digest}.parquet``, where the
-digest names the batch's listings and the file footer lists them
-(``basalt.listing_ids``). A write goes to a hidden temporary file renamed into
-place, so readers never see half a file; files of earlier runs holding any of
-the same listings for that day are removed (or rewritten without them), so a
-re-run replaces exactly its own rows.
+Layout: ``{root}/{path}/Date={yyyy-mm-dd}/part-{digest}.parquet`` on a local disk
+or S3, where the digest names the batch's ids and the file footer lists them
+(``basalt.listing_ids``). Files of earlier runs holding any of the same ids for
+that day are removed (or rewritten without them), so a re-run replaces exactly
+its own rows. A reader never sees half a file: locally a hidden temporary file
+is renamed into place; on S3 an object appears only once its upload completes.
+The ``Date=`` folders are hive partitions (``pl.scan_parquet(..., hive_partitioning=True)``
+prunes on them).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
+import io
+import uuid
 from pathlib import Path
+from typing import Any
 
 import polars as pl
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from basalt.writers.base import OutputPartition, OutputWriter, WriterConfig, check_batch, render_template
 
@@ -24,71 +27,145 @@ LISTINGS_KEY = "basalt.listing_ids"
 
 
 class ParquetWriterConfig(WriterConfig):
-    """Parquet files on a local disk."""
+    """Parquet files on a local disk or S3."""
 
-    root: Path = Field(Path("output"), description="Output root folder; --output-root replaces it.")
+    root: str = Field(
+        "output", description="Output root: a folder or s3://bucket/prefix; --output-root replaces it."
+    )
     path: str = Field(
         "{datasetname}/{pass}",
         description="Folder under root, templated with {datasetname}, {pass}, {universe}, {start_date}, "
         "{end_date}, {date}; it may not escape root.",
     )
     compression: str = Field("zstd", description="Parquet compression codec.")
+    storage_options: dict[str, str] = Field(
+        default_factory=dict,
+        description="S3 only: aws_endpoint_url, aws_region, aws_access_key_id, aws_secret_access_key "
+        "(credentials default to the AWS_* environment).",
+    )
+
+    @field_validator("root", mode="before")
+    @classmethod
+    def _path_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, Path) else value
 
 
-def _digest(listing_ids: tuple[int, ...]) -> str:
-    return hashlib.sha1(",".join(map(str, sorted(listing_ids))).encode()).hexdigest()[:16]
-
-
-def _listings_of(path: Path) -> set[int]:
-    text = pl.read_parquet_metadata(path).get(LISTINGS_KEY, "")
-    return {int(part) for part in text.split(",") if part}
+def _digest(ids: tuple[int, ...]) -> str:
+    return hashlib.sha1(",".join(map(str, sorted(ids))).encode()).hexdigest()[:16]
 
 
 class ParquetWriter(OutputWriter):
-    """Parquet files, one folder per day, atomic per file, re-runs replace their own rows."""
+    """Parquet files in day folders (local or S3); atomic per file; re-runs replace their own rows."""
 
     NAME = "parquet"
     Config = ParquetWriterConfig
     config: ParquetWriterConfig
 
-    def dataset_dir(self, partition: OutputPartition) -> Path:
-        """The folder holding every day of the partition's dataset and pass."""
-        return self.config.root / render_template(self.config.path, partition)
+    # -- where files live -------------------------------------------------------------
+
+    def _filesystem(self) -> tuple[Any, str]:
+        """A pyarrow filesystem and the root's path on it."""
+        from pyarrow import fs
+
+        root = self.config.root
+        if not root.startswith("s3://"):
+            return fs.LocalFileSystem(), str(Path(root).absolute())
+        options = self.config.storage_options
+        endpoint = options.get("aws_endpoint_url")
+        scheme, _, host = (endpoint or "").partition("://")
+        s3 = fs.S3FileSystem(
+            endpoint_override=host or None,
+            scheme=scheme or "https",
+            region=options.get("aws_region", "us-east-1"),
+            access_key=options.get("aws_access_key_id"),
+            secret_key=options.get("aws_secret_access_key"),
+        )
+        return s3, root.removeprefix("s3://").rstrip("/")
+
+    def dataset_dir(self, partition: OutputPartition) -> str:
+        """The folder (or S3 prefix, without the scheme) holding every day of the dataset and pass."""
+        return f"{self._filesystem()[1]}/{render_template(self.config.path, partition)}"
 
     def location(self, partition: OutputPartition) -> str:
-        return str(self.dataset_dir(partition))
+        relative = render_template(self.config.path, partition)
+        root = self.config.root.rstrip("/")
+        return f"{root}/{relative}" if root.startswith("s3://") else str(Path(root) / relative)
+
+    # -- writing ------------------------------------------------------------------------
 
     def write(self, frame: pl.DataFrame, partition: OutputPartition) -> int:
         check_batch(frame, partition)
-        day_dir = self.dataset_dir(partition) / f"Date={partition.day.isoformat()}"
-        day_dir.mkdir(parents=True, exist_ok=True)
+        filesystem, _ = self._filesystem()
+        day_dir = f"{self.dataset_dir(partition)}/Date={partition.day.isoformat()}"
+        if filesystem.type_name == "local":  # S3 has no folders (create_dir would leave marker objects)
+            filesystem.create_dir(day_dir, recursive=True)
         ours = set(partition.listing_ids)
-        target = day_dir / f"part-{_digest(partition.listing_ids)}.parquet"
-        self._write_file(frame, target, ours)
-        for other in day_dir.glob("part-*.parquet"):
+        target = f"{day_dir}/part-{_digest(partition.listing_ids)}.parquet"
+        self._put(filesystem, frame, target, ours)
+        for other in self._parts(filesystem, day_dir):
             if other == target:
                 continue
-            theirs = _listings_of(other)
+            theirs = self._ids_of(filesystem, other)
             if theirs <= ours:
-                other.unlink()
+                filesystem.delete_file(other)
             elif theirs & ours:
-                kept = pl.read_parquet(other).filter(~pl.col(partition.key_column).is_in(sorted(ours)))
-                self._write_file(kept, other, theirs - ours)
+                kept = self._get(filesystem, other).filter(~pl.col(partition.key_column).is_in(sorted(ours)))
+                self._put(filesystem, kept, other, theirs - ours)
         return frame.height
 
-    def _write_file(self, frame: pl.DataFrame, target: Path, listing_ids: set[int]) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".parquet", dir=target.parent)
-        os.close(fd)
+    def _put(self, filesystem: Any, frame: pl.DataFrame, target: str, ids: set[int]) -> None:
+        buffer = io.BytesIO()
+        metadata = {LISTINGS_KEY: ",".join(map(str, sorted(ids)))}
+        frame.write_parquet(buffer, compression=self.config.compression, metadata=metadata)
+        local = filesystem.type_name == "local"
+        # Locally: temp file + rename. On S3 the object appears only when the upload completes.
+        staging = f"{target.rsplit('/', 1)[0]}/.tmp-{uuid.uuid4().hex}.parquet" if local else target
         try:
-            metadata = {LISTINGS_KEY: ",".join(map(str, sorted(listing_ids)))}
-            frame.write_parquet(tmp, compression=self.config.compression, metadata=metadata)
-            os.replace(tmp, target)
+            with filesystem.open_output_stream(staging) as stream:
+                stream.write(buffer.getvalue())
+            if local:
+                filesystem.move(staging, target)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            if local:
+                Path(staging).unlink(missing_ok=True)
             raise
 
+    @staticmethod
+    def _parts(filesystem: Any, folder: str) -> list[str]:
+        from pyarrow import fs
+
+        infos = filesystem.get_file_info(fs.FileSelector(folder, allow_not_found=True))
+        return sorted(
+            info.path
+            for info in infos
+            if info.type == fs.FileType.File
+            and info.base_name.startswith("part-")
+            and info.path.endswith(".parquet")
+        )
+
+    @staticmethod
+    def _ids_of(filesystem: Any, path: str) -> set[int]:
+        import pyarrow.parquet as pq
+
+        metadata = pq.read_metadata(path, filesystem=filesystem).metadata or {}
+        text = metadata.get(LISTINGS_KEY.encode(), b"").decode()
+        return {int(part) for part in text.split(",") if part}
+
+    @staticmethod
+    def _get(filesystem: Any, path: str) -> pl.DataFrame:
+        import pyarrow.parquet as pq
+
+        frame = pl.from_arrow(pq.read_table(path, filesystem=filesystem, partitioning=None))
+        assert isinstance(frame, pl.DataFrame)
+        return frame
+
     def read(self, partition_like: OutputPartition) -> pl.DataFrame:
-        files = sorted(self.dataset_dir(partition_like).glob("Date=*/part-*.parquet"))
-        if not files:
-            return pl.DataFrame()
-        return pl.read_parquet(files, hive_partitioning=False)
+        from pyarrow import fs
+
+        filesystem, _ = self._filesystem()
+        infos = filesystem.get_file_info(
+            fs.FileSelector(self.dataset_dir(partition_like), allow_not_found=True)
+        )
+        days = sorted(info.path for info in infos if info.type == fs.FileType.Directory)
+        frames = [self._get(filesystem, path) for day in days for path in self._parts(filesystem, day)]
+        return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
