@@ -7,6 +7,11 @@ real distribution (dist-info + entry point) on PYTHONPATH, which they inherit.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -115,3 +120,41 @@ def test_resume_last_picks_the_unfinished_run(env: dict[str, Path]) -> None:
     report = run_pipeline(_pipeline(env), state_dir=env["state"], resume="last")
     assert report.skipped == ["2026-01-05_2026-01-05"]
     assert report.status == "succeeded"
+
+
+def test_kill_9_of_the_whole_run_then_resume_equals_an_uninterrupted_run(env: dict[str, Path]) -> None:
+    (env["control"] / "sleep").touch()  # the 2026-01-06 batch hangs, so the run is mid-way when killed
+    script = (
+        "import sys, json\n"
+        "from basalt.engine.loader import load_pipeline\n"
+        "from basalt.engine.runner import run_pipeline\n"
+        "data = json.loads(sys.argv[1])\n"
+        "run_pipeline(load_pipeline(data=data), state_dir=__import__('pathlib').Path(sys.argv[2]))\n"
+    )
+    data = _pipeline(env, NUM_WORKERS=1).config.model_dump(mode="json")
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, json.dumps(data), str(env["state"])], start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    ledger_dir = env["state"] / "runs" / "runs"
+    while time.monotonic() < deadline:
+        events = (
+            "".join(p.read_text() for p in ledger_dir.glob("*/events.jsonl")) if ledger_dir.exists() else ""
+        )
+        if '"batch_started", "batch": "2026-01-06_2026-01-06"' in events:
+            break
+        time.sleep(0.2)
+    else:
+        os.killpg(process.pid, signal.SIGKILL)
+        pytest.fail("the run never reached its second batch")
+    os.killpg(process.pid, signal.SIGKILL)  # the run and its worker, as `kill -9` of the process group
+    process.wait()
+    (env["control"] / "sleep").unlink()
+    report = run_pipeline(_pipeline(env), state_dir=env["state"], resume="last")
+    assert report.status == "succeeded"
+    assert "2026-01-05_2026-01-05" in report.skipped
+    resumed = _output(env)
+    fresh = {**env, "out": env["out"].parent / "fresh"}
+    run_pipeline(_pipeline(fresh), state_dir=env["state"].parent / "fresh-state")
+    expected = pl.read_parquet(fresh["out"] / "runs/bars", hive_partitioning=False).sort("Date", "TimeBucket")
+    assert_frame_equal(resumed, expected)
