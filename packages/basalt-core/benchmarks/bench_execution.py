@@ -21,11 +21,10 @@ Run: ``.venv/bin/python packages/basalt-core/benchmarks/bench_execution.py [--ro
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import polars as pl
+from _timing import timed
 from polars.testing import assert_frame_equal
 
 from basalt.analytics.execution import ExecutionModule
@@ -213,18 +212,6 @@ def naive(l3: pl.LazyFrame, trades: pl.LazyFrame, buckets: TimeBuckets) -> pl.La
     )
     joined = l3_part.join(trade_part, on=KEYS, how="full", coalesce=True)
     return joined.with_columns(pl.col("^.*(Volume|Count)$").fill_null(0)).sort(KEYS)
-
-
-def timed(queries: dict[str, pl.LazyFrame], runs: int) -> dict[str, tuple[float, pl.DataFrame]]:
-    """Median wall time of ``runs`` collections of each query (taking turns), and its result."""
-    times: dict[str, list[float]] = {name: [] for name in queries}
-    results = {}
-    for _ in range(runs):
-        for name, query in queries.items():
-            start = time.perf_counter()
-            results[name] = query.collect()
-            times[name].append(time.perf_counter() - start)
-    return {name: (statistics.median(times[name]), results[name]) for name in queries}
 
 
 def main() -> None:

@@ -20,11 +20,11 @@ Run: ``.venv/bin/python packages/basalt-core/benchmarks/bench_l3.py [--events N]
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import numpy as np
 import polars as pl
+from _timing import timed
 from polars.testing import assert_frame_equal
 
 from basalt.analytics.l3 import L3Module
@@ -254,18 +254,6 @@ def hand(l3: pl.LazyFrame, buckets: TimeBuckets, advanced: bool) -> pl.LazyFrame
         .drop(pl.selectors.starts_with("_"))
         .sort("ListingId", "TimeBucket")
     )
-
-
-def timed(queries: dict[str, pl.LazyFrame], runs: int) -> dict[str, tuple[float, pl.DataFrame]]:
-    """Median wall time of ``runs`` collections of each query (taking turns), and its result."""
-    times: dict[str, list[float]] = {name: [] for name in queries}
-    results = {}
-    for _ in range(runs):
-        for name, query in queries.items():
-            start = time.perf_counter()
-            results[name] = query.collect()
-            times[name].append(time.perf_counter() - start)
-    return {name: (statistics.median(times[name]), results[name]) for name in queries}
 
 
 def main() -> None:

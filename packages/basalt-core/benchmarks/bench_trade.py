@@ -21,11 +21,10 @@ Run: ``.venv/bin/python packages/basalt-core/benchmarks/bench_trade.py [--trades
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import polars as pl
+from _timing import timed
 from polars.testing import assert_frame_equal
 
 from basalt.analytics.trade import TradeModule
@@ -159,18 +158,6 @@ def naive(trades: pl.LazyFrame, buckets: TimeBuckets) -> pl.LazyFrame:
         .agg(aggs)
         .sort("ListingId", "TimeBucket")
     )
-
-
-def timed(queries: dict[str, pl.LazyFrame], runs: int) -> dict[str, tuple[float, pl.DataFrame]]:
-    """Median wall time of ``runs`` collections of each query (taking turns), and its result."""
-    times: dict[str, list[float]] = {name: [] for name in queries}
-    results = {}
-    for _ in range(runs):
-        for name, query in queries.items():
-            start = time.perf_counter()
-            results[name] = query.collect()
-            times[name].append(time.perf_counter() - start)
-    return {name: (statistics.median(times[name]), results[name]) for name in queries}
 
 
 def main() -> None:
