@@ -8,30 +8,19 @@ relative 1e-9 (absolute 1e-12 for values summing to ~0); null patterns identical
 
 from __future__ import annotations
 
+from typing import get_args
+
 import polars as pl
 import pytest
 from analytics.reference_trade import assert_same, generate_trades, reference_trade
 
 from basalt.analytics.trade import TradeModule
+from basalt.analytics.trade.config import Measure
 from basalt.testing import run_module
 from basalt.timebuckets import TimeBuckets
 
 EVERYTHING = {
-    "measures": [
-        "Volume",
-        "Count",
-        "Notional",
-        "NotionalEUR",
-        "NotionalUSD",
-        "VWAP",
-        "Open",
-        "High",
-        "Low",
-        "Close",
-        "AvgPrice",
-        "MedianPrice",
-        "Volatility",
-    ],
+    "measures": list(get_args(Measure)),
     "discrepancy_references": [
         "PreTradeMid",
         "PreTradeMidAtPrimary",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
+from typing import get_args
 
 import polars as pl
 import pytest
@@ -12,25 +13,12 @@ from analytics.reference_trade import make_trades
 from pydantic import ValidationError
 
 from basalt.analytics.trade import TradeConfig, TradeModule
+from basalt.analytics.trade.config import Measure
 from basalt.tables.bmll import Trades
 from basalt.testing import run_module
 from basalt.timebuckets import TimeBuckets
 
-ALL_MEASURES = [
-    "Volume",
-    "Count",
-    "Notional",
-    "NotionalEUR",
-    "NotionalUSD",
-    "VWAP",
-    "Open",
-    "High",
-    "Low",
-    "Close",
-    "AvgPrice",
-    "MedianPrice",
-    "Volatility",
-]
+ALL_MEASURES = list(get_args(Measure))
 
 
 def run(frame: pl.DataFrame, buckets: TimeBuckets | None = None, **config: object) -> pl.DataFrame:
