@@ -174,6 +174,16 @@ def test_every_writer_holds_what_parquet_holds(engine_writer: OutputWriter, tmp_
     if not sqlite:  # NaN survives everywhere but SQLite
         assert actual["Price"].is_nan().sum() == expected["Price"].is_nan().sum() > 0
 
+    # Panel passes read a range of days: each writer returns exactly those days' rows.
+    for start, end in [(DAYS[1], DAYS[2]), (DAYS[0], DAYS[0]), (DAYS[2], DAYS[2] + timedelta(days=30))]:
+        wanted = _normalised(expected.filter(pl.col("Date").is_between(start, end)), nan_is_null=sqlite)
+        assert wanted.height > 0
+        assert_frame_equal(_normalised(reference.read_days(probe, start, end), nan_is_null=sqlite), wanted)
+        got = engine_writer.read_days(probe, start, end)
+        assert_frame_equal(_normalised(got.select(expected.columns), nan_is_null=sqlite), wanted)
+    before = (DAYS[0] - timedelta(days=9), DAYS[0] - timedelta(days=1))
+    assert engine_writer.read_days(probe, *before).height == 0
+
 
 def test_the_scenario_exercises_replacement() -> None:
     writes = _writes()

@@ -142,3 +142,14 @@ class OutputWriter(Registrable, ABC):
     @abstractmethod
     def read(self, partition_like: OutputPartition) -> pl.DataFrame:
         """Everything written for the partition's dataset and pass (tests, resume checks)."""
+
+    def read_days(self, partition_like: OutputPartition, start: date, end: date) -> pl.DataFrame:
+        """The rows written for the partition's dataset and pass with ``Date`` in ``[start, end]``.
+
+        Panel passes read earlier passes' output through this. The default
+        filters :meth:`read`; writers override it to read only those days.
+        """
+        frame = self.read(partition_like)
+        if frame.height == 0 or DATE_COLUMN not in frame.columns:
+            return frame
+        return frame.filter(pl.col(DATE_COLUMN).is_between(start, end))

@@ -30,6 +30,7 @@ them too for concurrent writers to be safe.
 from __future__ import annotations
 
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -191,10 +192,21 @@ class DeltaWriter(OutputWriter):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def read(self, partition_like: OutputPartition) -> pl.DataFrame:
+        return self._read(partition_like, None)
+
+    def read_days(self, partition_like: OutputPartition, start: date, end: date) -> pl.DataFrame:
+        # The filter reaches Delta's file statistics (and Date partitions): other days are skipped.
+        return self._read(partition_like, [(DATE_COLUMN, ">=", start), (DATE_COLUMN, "<=", end)])
+
+    def _read(
+        self, partition_like: OutputPartition, filters: list[tuple[str, str, Any]] | None
+    ) -> pl.DataFrame:
         table = self._open(self.table_uri(partition_like))
         if table is None:
             return pl.DataFrame()
-        frame = pl.from_arrow(table.to_pyarrow_table())
+        if filters and DATE_COLUMN not in [field.name for field in table.schema().fields]:
+            filters = None
+        frame = pl.from_arrow(table.to_pyarrow_table(filters=filters))
         assert isinstance(frame, pl.DataFrame)
         first = [c for c in (LISTING_COLUMN, DATE_COLUMN) if c in frame.columns]
         return frame.select(*first, pl.exclude(first)).with_columns(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -160,12 +161,34 @@ class ParquetWriter(OutputWriter):
         return frame
 
     def read(self, partition_like: OutputPartition) -> pl.DataFrame:
+        return self._read(partition_like, None, None)
+
+    def read_days(self, partition_like: OutputPartition, start: date, end: date) -> pl.DataFrame:
+        # Only the day folders in range are opened: a panel pass's lookback stays cheap.
+        return self._read(partition_like, start, end)
+
+    def _read(self, partition_like: OutputPartition, start: date | None, end: date | None) -> pl.DataFrame:
         from pyarrow import fs
 
         filesystem, _ = self._filesystem()
         infos = filesystem.get_file_info(
             fs.FileSelector(self.dataset_dir(partition_like), allow_not_found=True)
         )
-        days = sorted(info.path for info in infos if info.type == fs.FileType.Directory)
+        days = sorted(
+            info.path
+            for info in infos
+            if info.type == fs.FileType.Directory and _in_range(info.base_name, start, end)
+        )
         frames = [self._get(filesystem, path) for day in days for path in self._parts(filesystem, day)]
         return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+
+def _in_range(folder: str, start: date | None, end: date | None) -> bool:
+    """Whether a ``Date=yyyy-mm-dd`` folder lies in ``[start, end]`` (None: unbounded)."""
+    if start is None and end is None:
+        return True
+    try:
+        day = date.fromisoformat(folder.removeprefix("Date="))
+    except ValueError:
+        return False
+    return (start is None or day >= start) and (end is None or day <= end)

@@ -424,6 +424,12 @@ class SqlWriter(OutputWriter):
             raise sa.exc.DBAPIError.instance(statement.as_string(driver), None, exc, dbapi_error) from exc
 
     def read(self, partition_like: OutputPartition) -> pl.DataFrame:
+        return self._read(partition_like, None, None)
+
+    def read_days(self, partition_like: OutputPartition, start: date, end: date) -> pl.DataFrame:
+        return self._read(partition_like, start, end)
+
+    def _read(self, partition_like: OutputPartition, start: date | None, end: date | None) -> pl.DataFrame:
         sa = _sqlalchemy()
         table = self._reflect(self._table_name(partition_like), refresh=True)
         if table is None:
@@ -441,7 +447,10 @@ class SqlWriter(OutputWriter):
                 if dtype is not None:
                     dtypes[column.name] = dtype
         with self.engine().connect() as conn:
-            rows = conn.execute(sa.select(*selected)).all()
+            query = sa.select(*selected)
+            if start is not None and end is not None and DATE_COLUMN in table.c:
+                query = query.where(table.c[DATE_COLUMN].between(start, end))
+            rows = conn.execute(query).all()
         frame = pl.DataFrame(
             [tuple(row) for row in rows],
             schema=[column.name for column in table.columns],
