@@ -36,6 +36,7 @@ _LAZY: dict[str, str] = {
     "PassConfig": "basalt.engine.config",
     "load_pipeline": "basalt.engine.loader",
     "run_partition": "basalt.engine.partition",
+    "run_panel_partition": "basalt.engine.panel",
     "run_pipeline": "basalt.engine.runner",
     "UniverseSpec": "basalt.universe",
 }
@@ -43,6 +44,7 @@ _LAZY: dict[str, str] = {
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from basalt.engine.config import AnalyticsConfig, PassConfig
     from basalt.engine.loader import load_pipeline
+    from basalt.engine.panel import run_panel_partition
     from basalt.engine.partition import run_partition
     from basalt.engine.runner import run_pipeline
     from basalt.modules.base import AnalyticModule, ModuleConfig, PreprocessorModule
@@ -69,6 +71,7 @@ __all__ = [
     "PassConfig",
     "UniverseSpec",
     "load_pipeline",
+    "run_panel_partition",
     "run_partition",
     "run_pipeline",
     "ColumnDoc",

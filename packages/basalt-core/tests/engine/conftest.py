@@ -55,9 +55,37 @@ class Volume(AnalyticModule):
         )
 
 
+
+class History(AnalyticModule):
+    """Panel-pass probe: how much history and how many listings a panel pass sees."""
+
+    NAME = "runner_panel"
+    INPUTS = ("bars",)
+
+    def lookback_days(self):
+        return 1
+
+    def columns(self):
+        return [
+            ColumnDoc("BarsSeen", unit="count", definition="Bars of the listing in the input so far."),
+            ColumnDoc("ListingsInBucket", unit="count", definition="Listings with a bar in this TimeBucket."),
+            ColumnDoc("VolumeSum2", unit="shares", definition="Volume of this bar plus the bar before."),
+        ]
+
+    def compute(self, inputs, buckets):
+        bars = inputs["bars"].sort("ListingId", "TimeBucket")
+        return bars.select(
+            "ListingId",
+            "TimeBucket",
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("ListingId").alias("BarsSeen"),
+            pl.len().over("TimeBucket").cast(pl.Int64).alias("ListingsInBucket"),
+            pl.col("Volume").rolling_sum(2).over("ListingId").alias("VolumeSum2"),
+        )
+
+
 @hookimpl
 def basalt_register_analytics():
-    return [Volume]
+    return [Volume, History]
 '''
 
 

@@ -71,7 +71,7 @@ def _load(
 def _print_plan(plan: Plan) -> None:
     out = console()
     passes = RichTable(title=f"Passes of {plan.dataset}")
-    for column in ("pass", "modules", "inputs", "bucket", "timeline", "output"):
+    for column in ("pass", "modules", "inputs", "bucket", "timeline", "scope", "output"):
         passes.add_column(column, overflow="fold")
     for p in plan.passes:
         passes.add_row(
@@ -80,6 +80,7 @@ def _print_plan(plan: Plan) -> None:
             ", ".join(p["inputs"]),
             f"{p['time_bucket_seconds']:g} s",
             p["timeline_mode"],
+            f"panel, {p['lookback_days']} days back" if p["scope"] == "panel" else "day",
             p["output"],
         )
     out.print(passes)

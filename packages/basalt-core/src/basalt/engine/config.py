@@ -74,6 +74,19 @@ class PassConfig(_Strict):
         description="sparse: buckets with events; dense: every bucket of the continuous session; "
         "event: one row per listing per event timestamp (1 ns buckets); daily: one row per listing per day.",
     )
+    scope: Literal["day", "panel"] = Field(
+        "day",
+        description="day: run per trading day and symbol batch, reading tables (the default); panel: run "
+        "once per date batch over the whole universe, reading earlier passes' stored output over the "
+        "batch's days plus lookback_days before them (for cross-day, cross-sectional analytics such as "
+        "alpha101). Panel passes run after every day pass of the run has been written.",
+    )
+    lookback_days: int | None = Field(
+        None,
+        ge=0,
+        description="Panel passes only: trading days of earlier-pass output read before each date batch's "
+        "first day, so windows start warm; default: the most any of the pass's modules asks for.",
+    )
     module_inputs: dict[str, dict[str, str]] = Field(
         default_factory=dict,
         description="Per module, input name → table name or 'pass:NAME' (an earlier pass's output).",
@@ -96,6 +109,13 @@ class PassConfig(_Strict):
 
     @model_validator(mode="after")
     def _configs_name_modules_of_this_pass(self) -> PassConfig:
+        if self.scope == "day" and self.lookback_days is not None:
+            raise ValueError("lookback_days applies to panel passes only (scope: panel)")
+        if self.scope == "panel" and self.timeline_mode == "dense":
+            raise ValueError(
+                "a panel pass reads earlier passes' bars; timeline_mode 'dense' needs the market state of "
+                "one day: make the earlier (day) pass dense instead"
+            )
         for key in ("module_configs", "module_inputs"):
             stray = sorted(set(getattr(self, key)) - set(self.modules))
             if stray:
@@ -178,6 +198,7 @@ class AnalyticsConfig(_Strict):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"pass names must be unique; repeated: {duplicates}")
+        panels = {p.name for p in self.PASSES if p.scope == "panel"}
         for index, pass_config in enumerate(self.PASSES):
             for module, inputs in pass_config.module_inputs.items():
                 for source in inputs.values():
@@ -185,5 +206,11 @@ class AnalyticsConfig(_Strict):
                         raise ValueError(
                             f"pass {pass_config.name!r} module {module!r} reads {source!r}, "
                             f"but only earlier passes can be read: {names[:index] or 'none'}"
+                        )
+                    if pass_config.scope == "day" and source.startswith("pass:") and source[5:] in panels:
+                        raise ValueError(
+                            f"day pass {pass_config.name!r} module {module!r} reads panel pass "
+                            f"{source[5:]!r}; panel passes run after every day pass, so only another "
+                            "panel pass can read one: set scope: panel on this pass"
                         )
         return self

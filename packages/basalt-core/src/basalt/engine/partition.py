@@ -104,9 +104,11 @@ def run_partition(
     limit_rows: int | None = None,
     on_event: EventSink | None = None,
 ) -> PartitionResult:
-    """Compute every pass for ``universe`` over the trading days in ``[start, end]`` and write them.
+    """Compute every day pass for ``universe`` over the trading days in ``[start, end]`` and write them.
 
     Days run one at a time, so memory is bounded by one day of one symbol batch.
+    Panel passes (``scope: panel``) are left to :func:`basalt.engine.panel.run_panel_partition`,
+    which reads what this wrote.
     Each (pass, day, symbol batch) is written atomically by the pass's writer,
     replacing exactly what an earlier run wrote for it.
 
@@ -125,7 +127,10 @@ def run_partition(
     emit = on_event or (lambda event, fields: None)
     result = PartitionResult(start=start, end=end)
     began = time.perf_counter()
-    for day in trading_days(start, end, exclude_weekends=config.EXCLUDE_WEEKENDS):
+    # Panel passes run later, over every day's stored output (basalt.engine.panel).
+    day_passes = [p for p in resolved.passes if p.config.scope == "day"]
+    days = trading_days(start, end, exclude_weekends=config.EXCLUDE_WEEKENDS) if day_passes else []
+    for day in days:
         listings = universe_for(resolved, universe, day)
         if listings.height == 0:
             emit("day_skipped", {"day": day.isoformat(), "reason": "empty universe"})
@@ -145,7 +150,7 @@ def run_partition(
                     else naive_loader(resolved.source, resolved.tables, day, batch, limit_rows=limit_rows)
                 )
                 context: dict[str, pl.DataFrame] = {}
-                for resolved_pass in resolved.passes:
+                for resolved_pass in day_passes:
                     emit(
                         "pass_started",
                         {"pass": resolved_pass.name, "day": day.isoformat(), "symbol_batch": batch.index},
@@ -165,7 +170,7 @@ def run_partition(
                         day=day,
                         listing_ids=ids,
                         key_column=key,
-                        universe=_universe_label(universe, config.UNIVERSE),
+                        universe=universe_label(universe, config.UNIVERSE),
                         start_date=start,
                         end_date=end,
                     )
@@ -186,7 +191,8 @@ def run_partition(
     return result
 
 
-def _universe_label(universe: Universe | None, default: UniverseSpec) -> str:
+def universe_label(universe: Universe | None, default: UniverseSpec) -> str:
+    """The ``{universe}`` value of output path templates."""
     if isinstance(universe, UniverseSpec):
         return universe.describe()
     if universe is None:

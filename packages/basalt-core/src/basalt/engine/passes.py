@@ -22,7 +22,7 @@ LoadTable = Callable[[str], pl.LazyFrame]
 CONTINUOUS = "CONTINUOUS_TRADING"
 
 
-def _join(frames: list[pl.LazyFrame], keys: list[str]) -> pl.LazyFrame:
+def join_on_keys(frames: list[pl.LazyFrame], keys: list[str]) -> pl.LazyFrame:
     """Full outer join on ``keys`` with coalesced keys: no duplicate or leaked key columns."""
     return reduce(lambda left, right: left.join(right, on=keys, how="full", coalesce=True), frames)
 
@@ -101,7 +101,7 @@ def run_pass(
         frames.append(module.module.compute(inputs, buckets))
         additive.extend(doc.name for doc in module.module.columns() if doc.additive)
     keys = pass_keys(resolved)
-    joined = _join(frames, keys)
+    joined = join_on_keys(frames, keys)
     # A dense grid is per listing; passes keyed otherwise (e.g. by instrument) stay sparse.
     if mode == "dense" and TIME_BUCKET in keys and "ListingId" in keys:
         grid = dense_grid(load_table("marketstate"), buckets, listing_ids)

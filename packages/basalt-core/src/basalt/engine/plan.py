@@ -11,6 +11,7 @@ from typing import Any
 
 from basalt.engine.batching import SymbolBatch
 from basalt.engine.calendar import DateBatch, date_batches, trading_days
+from basalt.engine.panel import lookback_of
 from basalt.engine.partition import plan_symbol_batches, universe_for
 from basalt.engine.resolve import ResolvedPipeline
 
@@ -74,6 +75,8 @@ def build_plan(resolved: ResolvedPipeline) -> Plan:
                 "inputs": sorted({src for m in resolved_pass.modules for src in m.inputs.values()}),
                 "time_bucket_seconds": resolved_pass.buckets.seconds,
                 "timeline_mode": resolved_pass.config.timeline_mode,
+                "scope": resolved_pass.config.scope,
+                "lookback_days": lookback_of(resolved_pass) if resolved_pass.config.scope == "panel" else 0,
                 "output": resolved_pass.output_location(config.DATASETNAME, config.START_DATE),
             }
         )

@@ -1,7 +1,11 @@
 """``basalt pipeline run`` without the CLI: plan, isolated workers, retries, ledger, report.
 
     pipeline file ─► AnalyticsConfig ─► resolve (plugins) ─► date batches ─►
-    worker processes (spawn; run_partition per batch) ─► batch_committed events ─► report
+    worker processes (spawn; run_partition per batch) ─► batch_committed events ─►
+    [panel passes: worker processes (run_panel_partition per batch) ─► batch_committed] ─► report
+
+Panel passes read the day passes' stored output over a lookback, so they start
+only once every day batch is committed.
 
 The runner never imports the CLI; the CLI renders the ``on_progress`` events.
 """
@@ -49,9 +53,22 @@ class RunReport:
     ledger: str = ""
 
 
+@dataclass(frozen=True)
+class _Job:
+    """One date batch of one stage: the day passes, or the panel passes after them."""
+
+    batch: DateBatch
+    stage: str = "day"
+
+    @property
+    def key(self) -> str:
+        """The ledger key: the batch's, prefixed ``panel-`` for the panel stage."""
+        return self.batch.key if self.stage == "day" else f"panel-{self.batch.key}"
+
+
 @dataclass
 class _Attempt:
-    batch: DateBatch
+    batch: _Job
     number: int
     process: Any
     started: float
@@ -110,20 +127,22 @@ def run_pipeline(
     report = RunReport(run_id=ledger.run_id, dataset=config.DATASETNAME, ledger=str(ledger.run_dir))
     began = time.perf_counter()
     days = trading_days(config.START_DATE, config.END_DATE, exclude_weekends=config.EXCLUDE_WEEKENDS)
-    batches = date_batches(days, config.BATCH_FREQ)
-    report.batches = len(batches)
+    stages = [s for s in ("day", "panel") if any(p.config.scope == s for p in resolved.passes)]
+    jobs = [[_Job(batch, stage) for batch in date_batches(days, config.BATCH_FREQ)] for stage in stages]
+    report.batches = sum(len(stage_jobs) for stage_jobs in jobs)
     with ledger.lock():
         done = ledger.committed_batches()
-        report.skipped = [b.key for b in batches if b.key in done]
-        ledger.emit("run_started", batches=len(batches), resumed=bool(resume), skipped=report.skipped)
+        report.skipped = [job.key for stage_jobs in jobs for job in stage_jobs if job.key in done]
+        ledger.emit("run_started", batches=report.batches, resumed=bool(resume), skipped=report.skipped)
         progress(
-            "run_started", {"batches": len(batches), "skipped": len(report.skipped), "run_id": ledger.run_id}
+            "run_started",
+            {"batches": report.batches, "skipped": len(report.skipped), "run_id": ledger.run_id},
         )
         raw = config.model_dump(mode="json")
         try:
-            _schedule(
-                [b for b in batches if b.key not in done], raw, pipeline, ledger, report, limit_rows, progress
-            )
+            for stage_jobs in jobs:  # the panel stage reads what the day stage wrote: one after the other
+                pending = [job for job in stage_jobs if job.key not in done]
+                _schedule(pending, raw, pipeline, ledger, report, limit_rows, progress)
             report.status = "succeeded"
         except RunFailedError as exc:
             report.status = "failed"
@@ -142,7 +161,7 @@ def run_pipeline(
 
 
 def _schedule(
-    pending: list[DateBatch],
+    pending: list[_Job],
     raw: dict[str, Any],
     pipeline: Pipeline,
     ledger: RunLedger,
@@ -199,7 +218,7 @@ def _schedule(
 
 def _start(
     context: Any,
-    batch: DateBatch,
+    batch: _Job,
     number: int,
     raw: dict[str, Any],
     pipeline: Pipeline,
@@ -211,9 +230,10 @@ def _start(
     task = WorkerTask(
         config=raw,
         pipeline_path=str(pipeline.path) if pipeline.path else None,
-        start=batch.start.isoformat(),
-        end=batch.end.isoformat(),
+        start=batch.batch.start.isoformat(),
+        end=batch.batch.end.isoformat(),
         batch_key=batch.key,
+        stage=batch.stage,
         run_id=ledger.run_id,
         state_dir=str(ledger.state_dir),
         log_path=str(log),

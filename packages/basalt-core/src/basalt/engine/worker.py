@@ -31,6 +31,8 @@ class WorkerTask:
     log_path: str
     result_path: str
     limit_rows: int | None = None
+    stage: str = "day"
+    """``day``: the day passes (``run_partition``); ``panel``: the panel passes after them."""
 
 
 def _redirect_output(log_path: str) -> None:
@@ -48,6 +50,7 @@ def worker_main(task: WorkerTask) -> None:
     # Imported here: the parent process should not pay for them per task.
     from basalt.engine.ledger import RunLedger
     from basalt.engine.loader import load_pipeline
+    from basalt.engine.panel import run_panel_partition
     from basalt.engine.partition import run_partition
     from basalt.engine.resolve import resolve
     from basalt.plugins.manager import get_plugin_manager
@@ -63,14 +66,11 @@ def worker_main(task: WorkerTask) -> None:
             ledger.emit(event, batch=task.batch_key, pid=os.getpid(), **fields)
             print(event, json.dumps(fields, default=str), flush=True)
 
-        result = run_partition(
-            resolved,
-            None,
-            date.fromisoformat(task.start),
-            date.fromisoformat(task.end),
-            limit_rows=task.limit_rows,
-            on_event=on_event,
-        )
+        start, end = date.fromisoformat(task.start), date.fromisoformat(task.end)
+        if task.stage == "panel":
+            result = run_panel_partition(resolved, None, start, end, on_event=on_event)
+        else:
+            result = run_partition(resolved, None, start, end, limit_rows=task.limit_rows, on_event=on_event)
         tmp = task.result_path + ".tmp"
         Path(tmp).write_text(json.dumps(asdict(result), default=str))
         os.replace(tmp, task.result_path)

@@ -83,6 +83,17 @@ class _Module(Registrable, ABC):
         """
         return self.INPUTS
 
+    def lookback_days(self) -> int:
+        """Trading days of history this module needs before the first day it outputs (default 0).
+
+        Only panel passes (``scope: panel``) read history: the engine gives the
+        module its inputs from ``lookback_days`` trading days before each date
+        batch, computes, and keeps only the batch's own days. A module with
+        rolling windows returns enough days for its windows to be full, so that
+        a batched run equals one computation over the whole history.
+        """
+        return 0
+
     @abstractmethod
     def columns(self) -> list[ColumnDoc]:
         """The documented columns this module emits under its config (keys excluded)."""
