@@ -13,7 +13,7 @@ from basalt import AnalyticModule, ColumnDoc, ModuleConfig, TimeBuckets
 from basalt_alpha101.api import compute
 from basalt_alpha101.inputs import GROUPS, check_columns
 from basalt_alpha101.operators._common import LISTING
-from basalt_alpha101.registry import ALL_IDS, column_name, formula, inputs_of, parse_ids
+from basalt_alpha101.registry import ALL_IDS, column_name, formula, history_of, inputs_of, parse_ids
 
 UNIT = "dimensionless score"
 """Unit of every alpha column."""
@@ -96,6 +96,14 @@ class Alpha101(AnalyticModule):
     def input_names(self) -> tuple[str, ...]:
         """The one input ``compute`` reads: ``source_pass``."""
         return (self.config.source_pass,)
+
+    def lookback_days(self) -> int:
+        """Bars before each date batch a panel pass reads: the deepest chain of the chosen alphas' windows.
+
+        One bar per day is assumed (daily bars); intraday bars need fewer days,
+        so this is then more than enough. See :func:`basalt_alpha101.registry.history_of`.
+        """
+        return max(history_of(number) for number in self.config.alpha_ids)
 
     def _source_of(self, name: str) -> str:
         column = self.config.columns.get(name, name)

@@ -28,6 +28,11 @@ from basalt_alpha101.operators._common import IntoExpr, expr, window
 _PREFIX = "__alpha101_"
 
 
+def _span(d: float, op_name: str) -> int:
+    """Earlier bars a window of ``d`` days reads: the floored window less today."""
+    return window(d, op=op_name) - 1
+
+
 @dataclass(frozen=True)
 class _Node:
     name: str
@@ -49,6 +54,7 @@ class Plan:
         self._by_key: dict[bytes, str] = {}
         self._stage: dict[str, int] = {}
         self._used: set[str] = set()
+        self._history: dict[str, int] = {}
 
     # -- inputs ---------------------------------------------------------------
 
@@ -100,7 +106,7 @@ class Plan:
 
     def adv(self, d: int) -> pl.Expr:
         """``adv{d}``: mean daily notional (``amount``) over the last ``d`` days, strict."""
-        return self._node(op.ts_mean(self.input("amount"), d))
+        return self._node(op.ts_mean(self.input("amount"), d), back=_span(d, "adv"))
 
     # -- window operators: each is the same-named operator of
     #    basalt_alpha101.operators, materialised as an intermediate column --------
@@ -116,51 +122,54 @@ class Plan:
         return self._node(op.indneutralize(x, self.input(level)))
 
     def delay(self, x: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.delay(x, d))
+        return self._node(op.delay(x, d), back=_span(d, "delay") + 1)
 
     def delta(self, x: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.delta(x, d))
+        return self._node(op.delta(x, d), back=_span(d, "delta") + 1)
 
     def sum(self, x: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.ts_sum(x, d))
+        return self._node(op.ts_sum(x, d), back=_span(d, "sum"))
 
     def product(self, x: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.product(self._column(x), d))
+        return self._node(op.product(self._column(x), d), back=_span(d, "product"))
 
     def ts_min(self, x: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.ts_min(x, d))
+        return self._node(op.ts_min(x, d), back=_span(d, "ts_min"))
 
     def ts_max(self, x: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.ts_max(x, d))
+        return self._node(op.ts_max(x, d), back=_span(d, "ts_max"))
 
     def ts_argmax(self, x: IntoExpr, d: float) -> pl.Expr:
         # op.ts_argmax compares d lags with one rolling max, which Polars would
         # recompute per lag: materialise the max (and x) first.
         x = self._column(x)
+        # Lags of x reach as far back as the ts_max node already does: no extra bars.
         return self._node(op.days_ago(x, self.ts_max(x, d), d))
 
     def ts_argmin(self, x: IntoExpr, d: float) -> pl.Expr:
         x = self._column(x)
+        # Lags of x reach as far back as the ts_min node already does: no extra bars.
         return self._node(op.days_ago(x, self.ts_min(x, d), d))
 
     def ts_rank(self, x: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.ts_rank(self._column(x), d))
+        return self._node(op.ts_rank(self._column(x), d), back=_span(d, "ts_rank"))
 
     def stddev(self, x: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.stddev(x, d))
+        return self._node(op.stddev(x, d), back=_span(d, "stddev"))
 
     def covariance(self, x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.covariance(x, y, d))
+        return self._node(op.covariance(x, y, d), back=_span(d, "covariance"))
 
     def correlation(self, x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
+        back = _span(d, "correlation")
         if window(d, op="correlation", minimum=2) == 2:
-            return self._node(op.correlation(x, y, d))
+            return self._node(op.correlation(x, y, d), back=back)
         # Each input is read four times: normalise it once, as a shared column.
         u, v = self._node(op.normalised(x)), self._node(op.normalised(y))
-        return self._node(op.correlation_of_normalised(u, v, d))
+        return self._node(op.correlation_of_normalised(u, v, d), back=back)
 
     def decay_linear(self, x: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.decay_linear(self._column(x), d))
+        return self._node(op.decay_linear(self._column(x), d), back=_span(d, "decay_linear"))
 
     def min(self, a: IntoExpr, b: IntoExpr | float) -> pl.Expr:
         """The paper's ``min``: two series row-wise, or ``ts_min(a, b)`` for a number ``b``."""
@@ -190,7 +199,8 @@ class Plan:
         x = expr(x)
         return x if x.meta.is_column() else self._node(x)
 
-    def _node(self, expr: pl.Expr) -> pl.Expr:
+    def _node(self, expr: pl.Expr, *, back: int = 0) -> pl.Expr:
+        """Materialise ``expr`` as an intermediate column reading ``back`` earlier bars of its arguments."""
         key = expr.meta.serialize()
         name = self._by_key.get(key)
         if name is None:
@@ -199,7 +209,18 @@ class Plan:
             self._nodes.append(_Node(name, stage, expr.alias(name)))
             self._by_key[key] = name
             self._stage[name] = stage
+            self._history[name] = back + self.history(expr)
         return pl.col(name)
+
+    def history(self, expr: pl.Expr) -> int:
+        """Earlier bars of the inputs that ``expr`` (built by this plan) depends on.
+
+        A window of d bars reads d - 1 earlier ones (``delay``/``delta`` of d read
+        d); nesting adds up. With that many bars of history before the first
+        output bar, the output equals a computation over the whole history, up to
+        floating-point rounding of the rolling sums.
+        """
+        return max((self._history.get(column, 0) for column in expr.meta.root_names()), default=0)
 
     @property
     def depth(self) -> int:

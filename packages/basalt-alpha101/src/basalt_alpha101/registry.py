@@ -53,7 +53,7 @@ def formula(number: int) -> str:
 
 
 def parse_ids(ids: Iterable[int | str] | None) -> list[int]:
-    """Alpha numbers from ``ids`` (``7``, ``"7"``, ``"Alpha007"``, ``"alpha#7"``); None = all.
+    """Alpha numbers from ``ids`` (``7``, ``"Alpha007"``, ``"alpha#7"``, a range ``"1-47"``); None = all.
 
     Raises:
         ValueError: An unknown or repeated alpha, or an empty selection.
@@ -66,21 +66,30 @@ def parse_ids(ids: Iterable[int | str] | None) -> list[int]:
     for item in ids:
         if isinstance(item, bool):
             raise ValueError(f"not an alpha id: {item!r}")
-        if isinstance(item, int):
-            number = item
-        else:
-            match = _ID_TEXT.match(str(item).strip())
-            if not match:
-                raise ValueError(f"not an alpha id: {item!r} (use 1…101 or 'Alpha001'…'Alpha101')")
-            number = int(match.group(1))
-        if number not in ALPHAS:
-            raise ValueError(f"no alpha {item!r}: the paper numbers them 1…101")
-        if number in chosen:
-            raise ValueError(f"alpha {number} is chosen twice")
-        chosen.append(number)
+        for number in _numbers(item):
+            if number not in ALPHAS:
+                raise ValueError(f"no alpha {item!r}: the paper numbers them 1…101")
+            if number in chosen:
+                raise ValueError(f"alpha {number} is chosen twice")
+            chosen.append(number)
     if not chosen:
         raise ValueError("no alpha chosen")
     return chosen
+
+
+def _numbers(item: int | str) -> list[int]:
+    """One id, or the inclusive range ``"a-b"`` (each end an id), as alpha numbers."""
+    if isinstance(item, int):
+        return [item]
+    text = str(item).strip()
+    ends = text.split("-")
+    matches = [_ID_TEXT.match(end.strip()) for end in ends]
+    if len(ends) > 2 or not all(matches):
+        raise ValueError(f"not an alpha id: {item!r} (use 1…101, 'Alpha001'…'Alpha101' or a range '1-47')")
+    first, last = (int(m.group(1)) for m in (matches[0], matches[-1]))  # type: ignore[union-attr]
+    if last < first:
+        raise ValueError(f"alpha range {item!r} runs backwards")
+    return list(range(first, last + 1))
 
 
 @functools.cache
@@ -89,3 +98,15 @@ def inputs_of(number: int) -> frozenset[str]:
     plan = Plan()
     ALPHAS[number](plan)
     return plan.take_used()
+
+
+@functools.cache
+def history_of(number: int) -> int:
+    """Earlier bars alpha ``number`` needs before a bar for its value to be fully warmed up.
+
+    The sum of its nested windows (:meth:`Plan.history`), plus one when it reads
+    ``returns``, which is derived from the previous close when the bars lack it.
+    """
+    plan = Plan()
+    output = ALPHAS[number](plan)
+    return plan.history(output) + (1 if "returns" in plan.take_used() else 0)
