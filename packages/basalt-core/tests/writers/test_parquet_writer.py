@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -126,3 +128,23 @@ def test_the_same_semantics_on_s3(basalt_s3_server: Any) -> None:
         "s3://basalt-parquet-out/results/demo/bars/", storage_options=options, hive_partitioning=True
     )
     assert scanned.select(pl.len()).collect().item() == 4
+
+
+def test_a_local_write_and_read_never_import_pyarrow(tmp_path: Path) -> None:
+    # pyarrow's import is ~0.5 s of every worker process: local files need only Polars.
+    code = f"""
+import sys
+from datetime import date
+import polars as pl
+from basalt.writers.base import OutputPartition
+from basalt.writers.parquet import ParquetWriter
+writer = ParquetWriter({{"root": {str(tmp_path)!r}}})
+part = OutputPartition("d", "p", date(2026, 1, 5), (1, 2))
+frame = pl.DataFrame({{"ListingId": [1, 2], "Date": [date(2026, 1, 5)] * 2, "X": [1.0, 2.0]}})
+writer.write(frame, part)
+writer.write(frame.head(1), OutputPartition("d", "p", date(2026, 1, 5), (1,)))
+assert writer.read(part).sort("ListingId")["X"].to_list() == [1.0, 2.0]
+print("pyarrow" in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -1,8 +1,8 @@
 """The ``parquet`` writer: one hive folder per trading day, one file per set of listings.
 
 Layout: ``{root}/{path}/Date={yyyy-mm-dd}/part-{digest}.parquet`` on a local disk
-or S3, where the digest names the batch's ids and the file footer lists them
-(``basalt.listing_ids``). Files of earlier runs holding any of the same ids for
+or S3 (:mod:`basalt.writers._storage`), where the digest names the batch's ids and
+the file footer lists them (``basalt.listing_ids``). Files of earlier runs holding any of the same ids for
 that day are removed (or rewritten without them), so a re-run replaces exactly
 its own rows. A reader never sees half a file: locally a hidden temporary file
 is renamed into place; on S3 an object appears only once its upload completes.
@@ -13,8 +13,6 @@ prunes on them).
 from __future__ import annotations
 
 import hashlib
-import io
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import polars as pl
 from pydantic import Field, field_validator
 
+from basalt.writers._storage import ArrowStore, LocalStore, Store
 from basalt.writers.base import OutputPartition, OutputWriter, WriterConfig, check_batch, render_template
 
 LISTINGS_KEY = "basalt.listing_ids"
@@ -64,13 +63,13 @@ class ParquetWriter(OutputWriter):
 
     # -- where files live -------------------------------------------------------------
 
-    def _filesystem(self) -> tuple[Any, str]:
-        """A pyarrow filesystem and the root's path on it."""
-        from pyarrow import fs
-
+    def _store(self) -> Store:
+        """Where files live: the local folder, or S3 through pyarrow (imported only then)."""
         root = self.config.root
         if not root.startswith("s3://"):
-            return fs.LocalFileSystem(), str(Path(root).absolute())
+            return LocalStore(root)
+        from pyarrow import fs
+
         options = self.config.storage_options
         endpoint = options.get("aws_endpoint_url")
         scheme, _, host = (endpoint or "").partition("://")
@@ -81,11 +80,11 @@ class ParquetWriter(OutputWriter):
             access_key=options.get("aws_access_key_id"),
             secret_key=options.get("aws_secret_access_key"),
         )
-        return s3, root.removeprefix("s3://").rstrip("/")
+        return ArrowStore(s3, root.removeprefix("s3://").rstrip("/"))
 
     def dataset_dir(self, partition: OutputPartition) -> str:
         """The folder (or S3 prefix, without the scheme) holding every day of the dataset and pass."""
-        return f"{self._filesystem()[1]}/{render_template(self.config.path, partition)}"
+        return f"{self._store().root}/{render_template(self.config.path, partition)}"
 
     def location(self, partition: OutputPartition) -> str:
         relative = render_template(self.config.path, partition)
@@ -96,69 +95,25 @@ class ParquetWriter(OutputWriter):
 
     def write(self, frame: pl.DataFrame, partition: OutputPartition) -> int:
         check_batch(frame, partition)
-        filesystem, _ = self._filesystem()
+        store = self._store()
         day_dir = f"{self.dataset_dir(partition)}/Date={partition.day.isoformat()}"
-        if filesystem.type_name == "local":  # S3 has no folders (create_dir would leave marker objects)
-            filesystem.create_dir(day_dir, recursive=True)
         ours = set(partition.listing_ids)
         target = f"{day_dir}/part-{_digest(partition.listing_ids)}.parquet"
-        self._put(filesystem, frame, target, ours)
-        for other in self._parts(filesystem, day_dir):
+        self._put(store, frame, target, ours)
+        for other in store.parts(day_dir):
             if other == target:
                 continue
-            theirs = self._ids_of(filesystem, other)
+            theirs = _ids_of(store, other)
             if theirs <= ours:
-                filesystem.delete_file(other)
+                store.delete(other)
             elif theirs & ours:
-                kept = self._get(filesystem, other).filter(~pl.col(partition.key_column).is_in(sorted(ours)))
-                self._put(filesystem, kept, other, theirs - ours)
+                kept = store.frame(other).filter(~pl.col(partition.key_column).is_in(sorted(ours)))
+                self._put(store, kept, other, theirs - ours)
         return frame.height
 
-    def _put(self, filesystem: Any, frame: pl.DataFrame, target: str, ids: set[int]) -> None:
-        buffer = io.BytesIO()
+    def _put(self, store: Store, frame: pl.DataFrame, target: str, ids: set[int]) -> None:
         metadata = {LISTINGS_KEY: ",".join(map(str, sorted(ids)))}
-        frame.write_parquet(buffer, compression=self.config.compression, metadata=metadata)
-        local = filesystem.type_name == "local"
-        # Locally: temp file + rename. On S3 the object appears only when the upload completes.
-        staging = f"{target.rsplit('/', 1)[0]}/.tmp-{uuid.uuid4().hex}.parquet" if local else target
-        try:
-            with filesystem.open_output_stream(staging) as stream:
-                stream.write(buffer.getvalue())
-            if local:
-                filesystem.move(staging, target)
-        except BaseException:
-            if local:
-                Path(staging).unlink(missing_ok=True)
-            raise
-
-    @staticmethod
-    def _parts(filesystem: Any, folder: str) -> list[str]:
-        from pyarrow import fs
-
-        infos = filesystem.get_file_info(fs.FileSelector(folder, allow_not_found=True))
-        return sorted(
-            info.path
-            for info in infos
-            if info.type == fs.FileType.File
-            and info.base_name.startswith("part-")
-            and info.path.endswith(".parquet")
-        )
-
-    @staticmethod
-    def _ids_of(filesystem: Any, path: str) -> set[int]:
-        import pyarrow.parquet as pq
-
-        metadata = pq.read_metadata(path, filesystem=filesystem).metadata or {}
-        text = metadata.get(LISTINGS_KEY.encode(), b"").decode()
-        return {int(part) for part in text.split(",") if part}
-
-    @staticmethod
-    def _get(filesystem: Any, path: str) -> pl.DataFrame:
-        import pyarrow.parquet as pq
-
-        frame = pl.from_arrow(pq.read_table(path, filesystem=filesystem, partitioning=None))
-        assert isinstance(frame, pl.DataFrame)
-        return frame
+        store.put(frame, target, metadata, self.config.compression)
 
     def read(self, partition_like: OutputPartition) -> pl.DataFrame:
         return self._read(partition_like, None, None)
@@ -168,19 +123,20 @@ class ParquetWriter(OutputWriter):
         return self._read(partition_like, start, end)
 
     def _read(self, partition_like: OutputPartition, start: date | None, end: date | None) -> pl.DataFrame:
-        from pyarrow import fs
-
-        filesystem, _ = self._filesystem()
-        infos = filesystem.get_file_info(
-            fs.FileSelector(self.dataset_dir(partition_like), allow_not_found=True)
-        )
-        days = sorted(
-            info.path
-            for info in infos
-            if info.type == fs.FileType.Directory and _in_range(info.base_name, start, end)
-        )
-        frames = [self._get(filesystem, path) for day in days for path in self._parts(filesystem, day)]
+        store = self._store()
+        days = [
+            path
+            for path, name in store.folders(self.dataset_dir(partition_like))
+            if _in_range(name, start, end)
+        ]
+        frames = [store.frame(path) for day in days for path in store.parts(day)]
         return pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+
+
+def _ids_of(store: Store, path: str) -> set[int]:
+    """The ids a part file holds, from its footer."""
+    text = store.metadata(path).get(LISTINGS_KEY, "")
+    return {int(part) for part in text.split(",") if part}
 
 
 def _in_range(folder: str, start: date | None, end: date | None) -> bool:
