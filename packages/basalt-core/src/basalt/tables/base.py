@@ -40,7 +40,12 @@ class Table(Registrable):
 
     @classmethod
     def sort_columns(cls) -> list[str]:
-        """The order rows are kept in: listing, then event time."""
+        """The order the engine hands rows to modules in: each listing's rows by event time.
+
+        Rows of different listings may interleave (a day's files are read in file
+        order when every listing is already in time order); see
+        :func:`basalt.engine.prepare.naive_loader`.
+        """
         return ["ListingId", *([cls.TIMESTAMP_COLUMN] if cls.TIMESTAMP_COLUMN else [])]
 
     @classmethod
