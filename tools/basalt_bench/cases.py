@@ -1,0 +1,110 @@
+"""The benchmark cases: what each computes, its outputs and its contenders.
+
+Every case is one Basalt pipeline (``passes``); contenders compute the same
+outputs (one Parquet file per output, named after the pass) from the same lake.
+
+* ``trade-1min`` — ``trade`` module: Volume, Count, Notional, VWAP, Open, High,
+  Low, Close for the Bid, Ask, Total and Unknown sides over lit continuous
+  trades (``InstrumentCurrencyPrice``), 60 s buckets (end-labelled, right-closed).
+* ``l2-1min`` — ``l2`` (last snapshot of each bucket) and ``l2tw`` (time-weighted
+  averages), both with families ``levels``, ``imbalance``, ``spread`` over 5
+  levels: level-1..5 prices, quantities and order counts, the four imbalances
+  per level, SpreadAbs and SpreadBps; full outer join of the two on the keys.
+* ``tca`` — ``trade`` module with only its TCA family: effective spread,
+  realized spread and price impact at 1 s and 5 s (price and bps, Size-weighted).
+* ``full-pass`` — the demo pipeline's passes, read from ``examples/demo.yaml``:
+  ``bars`` (default ``trade`` + ``l2`` with 5 levels, every family) and
+  ``bars15`` (``reaggregate`` to 15 minutes per InstrumentId), both written as
+  Parquet (the demo writes ``bars15`` to SQLite).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TRADE_MEASURES = ["Volume", "Count", "Notional", "VWAP", "Open", "High", "Low", "Close"]
+L2_FAMILIES = ["levels", "imbalance", "spread"]
+LEVELS = 5
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo.yaml"
+
+
+def demo_passes() -> list[dict[str, Any]]:
+    """The demo's passes, every output written as Parquet (pass 2's SQL output dropped)."""
+    passes = yaml.safe_load(DEMO.read_text())["PASSES"]
+    for spec in passes:
+        spec.pop("output", None)
+    return passes
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """One benchmark case."""
+
+    name: str
+    passes: list[dict[str, Any]]
+    """The Basalt pipeline's ``PASSES``."""
+    keys: dict[str, tuple[str, ...]]
+    """Output (pass) name → its key columns."""
+    contenders: tuple[str, ...]
+    """Contenders besides Basalt, in the order they take turns."""
+
+
+CASES: dict[str, Case] = {
+    "trade-1min": Case(
+        "trade-1min",
+        passes=[
+            {
+                "name": "bars",
+                "modules": ["trade"],
+                "time_bucket_seconds": 60,
+                "module_configs": {"trade": {"measures": TRADE_MEASURES}},
+            }
+        ],
+        keys={"bars": ("ListingId", "TimeBucket")},
+        contenders=("polars", "duckdb", "pandas", "scan"),
+    ),
+    "l2-1min": Case(
+        "l2-1min",
+        passes=[
+            {
+                "name": "bars",
+                "modules": ["l2", "l2tw"],
+                "time_bucket_seconds": 60,
+                "module_configs": {
+                    "l2": {"levels": LEVELS, "families": L2_FAMILIES},
+                    "l2tw": {"levels": LEVELS, "families": L2_FAMILIES},
+                },
+            }
+        ],
+        keys={"bars": ("ListingId", "TimeBucket")},
+        contenders=("polars", "duckdb", "scan"),
+    ),
+    "tca": Case(
+        "tca",
+        passes=[
+            {
+                "name": "bars",
+                "modules": ["trade"],
+                "time_bucket_seconds": 60,
+                "module_configs": {
+                    "trade": {"measures": [], "tca": True, "tca_horizons": ["1000ms", "5000ms"]}
+                },
+            }
+        ],
+        keys={"bars": ("ListingId", "TimeBucket")},
+        contenders=("polars", "scan"),
+    ),
+    "full-pass": Case(
+        "full-pass",
+        passes=demo_passes(),
+        keys={"bars": ("ListingId", "TimeBucket"), "bars15": ("InstrumentId", "TimeBucket")},
+        contenders=("polars", "scan"),
+    ),
+}
+
+CONTENDERS = ("basalt", "polars", "duckdb", "pandas", "scan")
+"""Every contender, in turn order."""

@@ -1,0 +1,137 @@
+"""Run the cases: every contender in its own process, taking turns, outputs compared with Basalt's."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from basalt_bench import compare as cmp
+from basalt_bench.cases import CASES, Case
+from basalt_bench.contenders import basalt as basalt_contender
+from basalt_bench.measure import measure, python_module
+from basalt_bench.workloads import Workload
+
+TOOLS = Path(__file__).resolve().parents[1]
+RENAME: dict[str, dict[str, str]] = {}
+"""Contender → its column names → Basalt's (every contender here already uses Basalt's names)."""
+
+
+class OutputMismatchError(RuntimeError):
+    """A contender's output differs from Basalt's."""
+
+
+def child_env() -> dict[str, str]:
+    """Environment of contender processes: this package importable."""
+    path = os.pathsep.join(p for p in (str(TOOLS), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path}
+
+
+def run_once(
+    case: Case, contender: str, workload: Workload, lake: Path, out: Path, workers: int
+) -> dict[str, Any]:
+    """One measured run of ``contender`` on ``case``; its output is left in ``out``."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    if contender == "basalt":
+        command = basalt_contender.command(case, workload, lake, out, workers)
+        result = measure(command, env=child_env())
+        inner = basalt_contender.inner_seconds(out)
+        stages = basalt_contender.stages(out)
+    else:
+        command = python_module("basalt_bench.run", case.name, contender, str(lake), str(out))
+        result = measure(command, env=child_env())
+        inner = json.loads(result.stdout.strip().splitlines()[-1])["inner_seconds"]
+        stages = None
+    measured = {"wall": result.wall, "cpu": result.cpu, "peak_rss_mb": result.peak_rss_mb, "inner": inner}
+    return measured | ({"stages": stages} if stages else {})
+
+
+def read_outputs(case: Case, contender: str, out: Path) -> dict[str, pl.DataFrame]:
+    """Output name → the frame ``contender`` wrote into ``out``."""
+    if contender == "basalt":
+        found = basalt_contender.outputs(case, out)
+        return {
+            name: pl.read_parquet(paths, hive_partitioning=False) for name, paths in found.items() if paths
+        }
+    return {
+        name: pl.read_parquet(out / f"{name}.parquet")
+        for name in case.keys
+        if (out / f"{name}.parquet").exists()
+    }
+
+
+def check(case: Case, contender: str, outs: Path, *, reference: str = "basalt", actual_dir: str = "") -> None:
+    """Raise :class:`OutputMismatchError` unless ``contender`` wrote exactly what Basalt wrote.
+
+    Basalt's output is read from ``outs/<reference>``, the contender's from
+    ``outs/<actual_dir or contender>``.
+    """
+    expected = read_outputs(case, "basalt", outs / reference)
+    actual = read_outputs(case, contender, outs / (actual_dir or contender))
+    for name, keys in case.keys.items():
+        if name not in expected:
+            raise OutputMismatchError(f"case {case.name}: Basalt wrote no {name!r} output")
+        if name not in actual:
+            raise OutputMismatchError(f"case {case.name}, contender {contender}: no {name!r} output")
+        if expected[name].height == 0:
+            raise OutputMismatchError(f"case {case.name}: Basalt's {name!r} output is empty")
+        found = cmp.compare(expected[name], actual[name], keys, rename=RENAME.get(contender))
+        if found is not None:
+            raise OutputMismatchError(f"case {case.name}, contender {contender}, output {name!r}: {found}")
+
+
+def run_cases(
+    cases: Iterable[str],
+    workload: Workload,
+    lake: Path,
+    outs: Path,
+    *,
+    repeat: int,
+    workers: int,
+    contenders: set[str] | None = None,
+    log: Any = print,
+) -> tuple[dict[str, dict[str, list[dict[str, float]]]], dict[str, dict[str, bool | None]]]:
+    """Measure every case ``repeat`` times, contenders taking turns (the first contender rotates).
+
+    Outputs are compared with Basalt's after the first round of each case; a
+    mismatch raises :class:`OutputMismatchError` at once.
+    """
+    runs: dict[str, dict[str, list[dict[str, float]]]] = {}
+    agreed: dict[str, dict[str, bool | None]] = {}
+    for round_ in range(repeat):
+        for name in cases:
+            case = CASES[name]
+            order = [
+                c
+                for c in ("basalt", *case.contenders)
+                if contenders is None or c in contenders or c == "basalt"
+            ]
+            shift = round_ % len(order)
+            for contender in order[shift:] + order[:shift]:
+                result = run_once(case, contender, workload, lake, outs / name / contender, workers)
+                runs.setdefault(name, {}).setdefault(contender, []).append(result)
+                log(
+                    f"  round {round_ + 1}/{repeat} {name:<10} {contender:<7} wall {result['wall']:7.2f} s  "
+                    f"cpu {result['cpu']:7.2f} s  rss {result['peak_rss_mb']:7.0f} MiB"
+                )
+            if round_ == 0:
+                agreed[name] = {}
+                for contender in order[1:]:
+                    if contender == "scan":
+                        agreed[name][contender] = None
+                        continue
+                    check(case, contender, outs / name)
+                    agreed[name][contender] = True
+    # Keep the contenders in turn order for the report.
+    ordered = {
+        name: {c: runs[name][c] for c in ("basalt", "polars", "duckdb", "pandas", "scan") if c in runs[name]}
+        for name in runs
+    }
+    return ordered, agreed
