@@ -30,7 +30,6 @@ them too for concurrent writers to be safe.
 from __future__ import annotations
 
 import time
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -194,9 +193,8 @@ class DeltaWriter(OutputWriter):
     def read(self, partition_like: OutputPartition) -> pl.DataFrame:
         return self._read(partition_like, None)
 
-    def read_days(self, partition_like: OutputPartition, start: date, end: date) -> pl.DataFrame:
-        # The filter reaches Delta's file statistics (and Date partitions): other days are skipped.
-        return self._read(partition_like, [(DATE_COLUMN, ">=", start), (DATE_COLUMN, "<=", end)])
+    # read_days: the base class's filter of read(). Delta's own Date filters went through
+    # pyarrow datasets on S3, which stalled moto's server in the test suite.
 
     def _read(
         self, partition_like: OutputPartition, filters: list[tuple[str, str, Any]] | None
