@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -57,10 +58,13 @@ def moto_s3_server(timeout: float = 30.0) -> Iterator[S3Server]:
         RuntimeError: The server did not answer within ``timeout`` seconds.
     """
     port = free_port()
+    # The server logs every request to stderr: a pipe nobody drains fills up (64 KiB)
+    # and then blocks the server mid-suite. A temporary file never does.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server; closed in finally
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         env={**os.environ, "MOTO_ALLOW_NONEXISTENT_REGION": "true"},
     )
     endpoint = f"http://127.0.0.1:{port}"
@@ -72,7 +76,8 @@ def moto_s3_server(timeout: float = 30.0) -> Iterator[S3Server]:
                     break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    error = process.stderr.read().decode() if process.stderr else ""
+                    log.seek(0)
+                    error = log.read().decode(errors="replace")
                     raise RuntimeError(
                         f"moto S3 server on {endpoint} did not start: {error[-2000:]}"
                     ) from None
@@ -86,3 +91,4 @@ def moto_s3_server(timeout: float = 30.0) -> Iterator[S3Server]:
         except subprocess.TimeoutExpired:
             os.kill(process.pid, signal.SIGKILL)
             process.wait()
+        log.close()

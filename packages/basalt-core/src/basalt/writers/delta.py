@@ -193,8 +193,8 @@ class DeltaWriter(OutputWriter):
     def read(self, partition_like: OutputPartition) -> pl.DataFrame:
         return self._read(partition_like, None)
 
-    # read_days: the base class's filter of read(). Delta's own Date filters went through
-    # pyarrow datasets on S3, which stalled moto's server in the test suite.
+    # read_days: the base class's filter of read() (reads the whole table; pushing the Date
+    # filter into to_pyarrow_table is a possible speed-up, not yet measured).
 
     def _read(
         self, partition_like: OutputPartition, filters: list[tuple[str, str, Any]] | None
