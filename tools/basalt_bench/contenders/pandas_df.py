@@ -16,17 +16,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from basalt_bench.contenders import scan
 from basalt_bench.workloads import files
 
 NS = 60_000_000_000
-COLUMNS = [
-    "ListingId",
-    "TradeTimestamp",
-    "Classification",
-    "AggressorSide",
-    "InstrumentCurrencyPrice",
-    "Size",
-]
+COLUMNS = scan.COLUMNS["trade-1min"]["trades"]
+"""The trade columns trade-1min reads (as the scan-only baseline reads them)."""
 
 
 def trade_bars(frame: pd.DataFrame) -> pd.DataFrame:

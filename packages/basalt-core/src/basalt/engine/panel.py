@@ -139,14 +139,17 @@ def run_panel_pass(
     load_table = _tables(resolved, days, universes)
     buckets = _buckets(resolved_pass)
     frames, read = [], []
+    stored: dict[str, pl.DataFrame] = {}
     for module in resolved_pass.modules:
         inputs = {}
         for name, src in module.inputs.items():
             if src.startswith(PASS_PREFIX):
                 earlier = src.removeprefix(PASS_PREFIX)
                 frame = context.get(earlier)
-                if frame is None:
-                    frame = _stored(resolved, earlier, days[0], days[-1], lookback, ids)
+                if frame is None:  # read once per pass, however many of its modules read it
+                    frame = stored.get(earlier)
+                    if frame is None:
+                        frame = stored[earlier] = _stored(resolved, earlier, days[0], days[-1], lookback, ids)
                 read.append(frame)
                 inputs[name] = frame.lazy()
             else:

@@ -190,21 +190,13 @@ class DeltaWriter(OutputWriter):
                 time.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    # read_days is the base class's filter of read(): the whole table is read. Pushing the
+    # Date filter into to_pyarrow_table would be a speed-up, not yet measured.
     def read(self, partition_like: OutputPartition) -> pl.DataFrame:
-        return self._read(partition_like, None)
-
-    # read_days: the base class's filter of read() (reads the whole table; pushing the Date
-    # filter into to_pyarrow_table is a possible speed-up, not yet measured).
-
-    def _read(
-        self, partition_like: OutputPartition, filters: list[tuple[str, str, Any]] | None
-    ) -> pl.DataFrame:
         table = self._open(self.table_uri(partition_like))
         if table is None:
             return pl.DataFrame()
-        if filters and DATE_COLUMN not in [field.name for field in table.schema().fields]:
-            filters = None
-        frame = pl.from_arrow(table.to_pyarrow_table(filters=filters))
+        frame = pl.from_arrow(table.to_pyarrow_table())
         assert isinstance(frame, pl.DataFrame)
         first = [c for c in (LISTING_COLUMN, DATE_COLUMN) if c in frame.columns]
         return frame.select(*first, pl.exclude(first)).with_columns(
