@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from basalt.engine.calendar import auto_freq, date_batches, trading_days
+from basalt.engine.calendar import MAX_AUTO_BATCH_DAYS, date_batches, trading_days
 
 # 2024-01-01 is a Monday.
 JAN = trading_days(date(2024, 1, 1), date(2024, 2, 6))
@@ -44,8 +44,20 @@ def test_batches_never_reach_outside_the_range_and_cover_every_day(freq: str | N
     assert [b.index for b in batches] == list(range(len(batches)))
 
 
-def test_auto_frequency_follows_the_span() -> None:
-    assert auto_freq(trading_days(date(2024, 1, 1), date(2024, 1, 31))) == "D"
-    assert auto_freq(trading_days(date(2024, 1, 1), date(2024, 5, 31))) == "W"
-    assert auto_freq(trading_days(date(2024, 1, 1), date(2024, 12, 31))) == "M"
+def _lengths(days: list[date], workers: int) -> list[int]:
+    return [len(batch.days) for batch in date_batches(days, None, workers)]
+
+
+def test_automatic_batches_keep_every_worker_busy_in_few_contiguous_chunks() -> None:
+    week = trading_days(date(2024, 1, 1), date(2024, 1, 5))
+    assert _lengths(week, 1) == [5]
+    assert _lengths(week, 2) == [3, 2]
+    assert _lengths(week, 8) == [1, 1, 1, 1, 1]  # never an empty batch
+    assert _lengths(JAN, 1) == [9, 9, 9]  # 27 days: at most 10 per batch, lengths within one day
+    assert _lengths(JAN, 2) == [7, 7, 7, 6]  # two rounds of two workers
+    year = trading_days(date(2024, 1, 1), date(2024, 12, 31))
+    lengths = _lengths(year, 2)
+    assert max(lengths) <= MAX_AUTO_BATCH_DAYS
+    assert max(lengths) - min(lengths) <= 1
+    assert len(lengths) == 2 * -(-len(year) // (2 * MAX_AUTO_BATCH_DAYS))  # an even count: whole rounds
     assert date_batches([], None) == []

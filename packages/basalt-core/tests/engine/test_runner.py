@@ -112,6 +112,27 @@ def test_a_killed_or_hung_worker_is_retried(env: dict[str, Path], action: str) -
     assert _output(env)["Date"].unique().sort().to_list() == DAYS
 
 
+def test_a_resume_cut_into_other_batches_skips_exactly_the_committed_days(env: dict[str, Path]) -> None:
+    (env["control"] / "raise").touch()
+    with pytest.raises(RunFailedError) as excinfo:
+        run_pipeline(_pipeline(env, MAX_RETRIES=1, NUM_WORKERS=1), state_dir=env["state"])
+    run_id = excinfo.value.args[0].rsplit("--resume ", 1)[1]
+    (env["control"] / "raise").unlink()
+    # Daily batches committed the 5th and the 7th; resumed as one automatic 3-day batch,
+    # only the 6th is left to compute.
+    report = run_pipeline(
+        _pipeline(env, BATCH_FREQ=None, NUM_WORKERS=1), state_dir=env["state"], resume=run_id
+    )
+    assert report.status == "succeeded"
+    assert report.skipped == []
+    assert report.committed == ["2026-01-06_2026-01-06"]
+    assert _output(env)["Date"].unique().sort().to_list() == DAYS
+    # And the other way round: a 3-day batch covers each of its days.
+    again = run_pipeline(_pipeline(env), state_dir=env["state"], resume=run_id)
+    assert again.committed == []
+    assert sorted(again.skipped) == [f"{d}_{d}" for d in DAYS]
+
+
 def test_resume_last_picks_the_unfinished_run(env: dict[str, Path]) -> None:
     (env["control"] / "raise").touch()
     with pytest.raises(RunFailedError):

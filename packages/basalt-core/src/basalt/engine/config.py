@@ -146,7 +146,9 @@ class AnalyticsConfig(_Strict):
         default_factory=SourceSettings, description="Where market data comes from."
     )
     BATCH_FREQ: Literal["D", "W", "2W", "M", "A"] | None = Field(
-        None, description="Date batch length (one worker process each); None: chosen from the span."
+        None,
+        description="Date batch length (one worker process each): a calendar period; None: the days cut "
+        "into as few contiguous chunks as keep NUM_WORKERS busy, at most 10 trading days each.",
     )
     TABLES_TO_LOAD: list[str] | None = Field(
         None, description="Tables to load; None: the union of what the passes' modules need."

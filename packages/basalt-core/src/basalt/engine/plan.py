@@ -62,7 +62,7 @@ def build_plan(resolved: ResolvedPipeline) -> Plan:
     config = resolved.config
     days = trading_days(config.START_DATE, config.END_DATE, exclude_weekends=config.EXCLUDE_WEEKENDS)
     planned = []
-    for batch in date_batches(days, config.BATCH_FREQ):
+    for batch in date_batches(days, config.BATCH_FREQ, config.NUM_WORKERS):
         listings = universe_for(resolved, None, batch.start)
         symbol_batches = plan_symbol_batches(resolved, listings, list(batch.days)) if listings.height else []
         planned.append(PlannedBatch(batch, listings.height, symbol_batches))

@@ -17,6 +17,7 @@ import multiprocessing
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,35 @@ class _Job:
     def key(self) -> str:
         """The ledger key: the batch's, prefixed ``panel-`` for the panel stage."""
         return self.batch.key if self.stage == "day" else f"panel-{self.batch.key}"
+
+    def covered_by(self, committed: set[tuple[str, date]]) -> bool:
+        """Whether every day of this job was committed, by batches of any length."""
+        return all((self.stage, day) in committed for day in self.batch.days)
+
+    def remainder(self, committed: set[tuple[str, date]]) -> list[_Job]:
+        """The job cut down to its days not yet committed: one job per contiguous run of them."""
+        runs: list[list[date]] = [[]]
+        for day in self.batch.days:
+            if (self.stage, day) in committed:
+                runs.append([])
+            else:
+                runs[-1].append(day)
+        return [_Job(DateBatch(self.batch.index, tuple(days)), self.stage) for days in runs if days]
+
+
+def _committed_days(keys: set[str], exclude_weekends: bool) -> set[tuple[str, date]]:
+    """(stage, day) pairs the committed batch keys cover.
+
+    By day, not by key: a resumed run whose batches are cut differently (another
+    ``NUM_WORKERS`` or ``BATCH_FREQ``) still skips every day already committed.
+    A key spans ``START_END``: every trading day between was in that batch.
+    """
+    covered: set[tuple[str, date]] = set()
+    for key in keys:
+        stage, span = ("panel", key.removeprefix("panel-")) if key.startswith("panel-") else ("day", key)
+        first, last = (date.fromisoformat(part) for part in span.split("_"))
+        covered.update((stage, day) for day in trading_days(first, last, exclude_weekends=exclude_weekends))
+    return covered
 
 
 @dataclass
@@ -128,11 +158,12 @@ def run_pipeline(
     began = time.perf_counter()
     days = trading_days(config.START_DATE, config.END_DATE, exclude_weekends=config.EXCLUDE_WEEKENDS)
     stages = [s for s in ("day", "panel") if any(p.config.scope == s for p in resolved.passes)]
-    jobs = [[_Job(batch, stage) for batch in date_batches(days, config.BATCH_FREQ)] for stage in stages]
+    batches = date_batches(days, config.BATCH_FREQ, config.NUM_WORKERS)
+    jobs = [[_Job(batch, stage) for batch in batches] for stage in stages]
     report.batches = sum(len(stage_jobs) for stage_jobs in jobs)
     with ledger.lock():
-        done = ledger.committed_batches()
-        report.skipped = [job.key for stage_jobs in jobs for job in stage_jobs if job.key in done]
+        done = _committed_days(ledger.committed_batches(), config.EXCLUDE_WEEKENDS)
+        report.skipped = [job.key for stage_jobs in jobs for job in stage_jobs if job.covered_by(done)]
         ledger.emit("run_started", batches=report.batches, resumed=bool(resume), skipped=report.skipped)
         progress(
             "run_started",
@@ -141,7 +172,7 @@ def run_pipeline(
         raw = config.model_dump(mode="json")
         try:
             for stage_jobs in jobs:  # the panel stage reads what the day stage wrote: one after the other
-                pending = [job for job in stage_jobs if job.key not in done]
+                pending = [part for job in stage_jobs for part in job.remainder(done)]
                 _schedule(pending, raw, pipeline, ledger, report, limit_rows, progress)
             report.status = "succeeded"
         except RunFailedError as exc:
