@@ -9,7 +9,6 @@ import typer
 from rich.table import Table as RichTable
 
 from basalt.cli.context import console, plugin_manager, print_json
-from basalt.sources.describe import describe_day
 from basalt.sources.spec import source_from_spec
 
 SourceOption = Annotated[
@@ -38,6 +37,9 @@ def describe(
     manager = plugin_manager(ctx)
     registry = manager.tables()
     chosen = [registry[name] for name in tables] if tables else list(registry.values())
+    # Imported here: it loads pyarrow, which every other command can do without (start-up, #7).
+    from basalt.sources.describe import describe_day
+
     summaries = describe_day(source_from_spec(source, manager), date(day.year, day.month, day.day), chosen)
     if as_json:
         print_json([summary.__dict__ for summary in summaries])
