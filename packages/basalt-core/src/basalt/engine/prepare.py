@@ -27,7 +27,7 @@ BATCH_KEY = "_basalt_batch"
 LoadTable = Callable[[str], pl.LazyFrame]
 
 
-def _ordered(frame: pl.LazyFrame, table: type[Table]) -> pl.LazyFrame:
+def _ordered(frame: pl.LazyFrame, table: type[Table], keys: pl.DataFrame | None = None) -> pl.LazyFrame:
     """``frame`` with each listing's rows in event-time order; sorted only when they are not.
 
     Modules need every listing's rows in time order (``.over("ListingId")``, as-of
@@ -36,11 +36,14 @@ def _ordered(frame: pl.LazyFrame, table: type[Table]) -> pl.LazyFrame:
     column of a day's L2 costs more than the analytics on it, while checking two
     key columns is cheap. A listing out of time order, or a null key, falls back
     to the stable sort by (listing, time). Ties keep file order either way.
+    ``keys``: the key columns of ``frame``'s rows (or of a superset of them),
+    when the caller has read them already.
     """
-    keys = table.sort_columns()
-    if len(keys) < 2 or not _listings_in_time_order(frame.select(keys).collect(), *keys[:2]):
-        return frame.sort(keys, maintain_order=True)
-    return frame
+    columns = table.sort_columns()
+    if len(columns) < 2:
+        return frame
+    keys = frame.select(columns).collect() if keys is None else keys
+    return frame if _listings_in_time_order(keys, *columns[:2]) else frame.sort(columns, maintain_order=True)
 
 
 def _listings_in_time_order(keys: pl.DataFrame, listing: str, time: str) -> bool:
@@ -62,14 +65,28 @@ def naive_loader(
     *,
     limit_rows: int | None = None,
 ) -> LoadTable:
-    """Tables of ``batch`` on ``day`` as filtered scans of the source files."""
+    """Tables of ``batch`` on ``day`` as scans of the source files, filtered to its listings.
+
+    The key columns of the files are read first (cheap: two columns). When the
+    files hold no listing outside the batch — one symbol batch for the whole
+    universe, the common case — the scan is left unfiltered: Polars 2.1's
+    ``is_in`` pushed into the Parquet reader costs more than reading the
+    columns (0.08 s vs 0.005 s for 100 listings of a day's trades, measured
+    for issue #7), and here it would drop nothing. Otherwise the listing filter
+    is pushed into the scan as before, where it prunes row groups and rows.
+    """
 
     def load(name: str) -> pl.LazyFrame:
         table = tables[name]
-        scan = source.scan(
-            table, batch.mics, day, listing_ids=list(batch.listing_ids), allow_missing=_optional(table)
-        )
-        return _ordered(scan.head(limit_rows) if limit_rows else scan, table)
+        scan = source.scan(table, batch.mics, day, allow_missing=_optional(table))
+        keys = scan.select(table.sort_columns()).collect()
+        inside = keys.get_column("ListingId").is_in(pl.Series(batch.listing_ids, dtype=pl.Int64).implode())
+        if not bool(inside.fill_null(False).all()):
+            scan = scan.filter(pl.col("ListingId").is_in(list(batch.listing_ids)))
+            keys = keys.filter(inside.fill_null(False))
+        if limit_rows:
+            return _ordered(scan.head(limit_rows), table)
+        return _ordered(scan, table, keys)
 
     return load
 
