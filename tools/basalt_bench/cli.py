@@ -40,9 +40,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="Basalt's NUM_WORKERS (default 2).")
     parser.add_argument(
         "--batch-freq",
-        default="D",
-        choices=["D", "W", "2W", "M", "A"],
-        help="Basalt's BATCH_FREQ (default D).",
+        default="auto",
+        choices=["auto", "D", "W", "2W", "M", "A"],
+        help="Basalt's BATCH_FREQ (default auto: the planner's own choice, chunks sized by the workers).",
     )
     parser.add_argument(
         "--scaling", action="store_true", help="Measure time and memory vs listings and days."
@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns the exit status."""
     args = parse(argv)
     os.environ["BASALT_BENCH_BATCH_FREQ"] = args.batch_freq  # read by the Basalt contender
+    # Every contender may cache its bytecode, as an installed package does: without it each
+    # process recompiles what it imports (Basalt's CLI and workers paid ~1 s more per process).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     args.cache.mkdir(parents=True, exist_ok=True)
     machine = report.machine()
     try:

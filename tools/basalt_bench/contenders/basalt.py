@@ -1,8 +1,8 @@
 """The Basalt contender: a generated pipeline file run by ``basalt pipeline run`` (the real CLI path).
 
 The pipeline reads the workload's lake (local source, hive layout), runs the
-case's passes over the workload's dates with ``BATCH_FREQ: D`` (one worker
-process per day, the planner's default; ``--batch-freq`` changes it) and writes every
+case's passes over the workload's dates with the planner's own date batches
+(``BATCH_FREQ`` unset; ``--batch-freq`` sets one) and writes every
 pass with the Parquet writer to ``out/bench/<pass>/Date=…/part-….parquet``.
 """
 
@@ -24,7 +24,7 @@ DATASET = "bench"
 
 
 BATCH_FREQ_ENV = "BASALT_BENCH_BATCH_FREQ"
-"""Environment variable holding the runs' date batch length (``--batch-freq``; default ``D``)."""
+"""Environment variable holding the runs' date batch length (``--batch-freq``; ``auto``: unset)."""
 
 
 def pipeline(case: Case, workload: Workload, lake: Path, out: Path, workers: int) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def pipeline(case: Case, workload: Workload, lake: Path, out: Path, workers: int
         "DATASETNAME": DATASET,
         "UNIVERSE": {},
         "SOURCE": {"type": "local", "root": str(lake)},
-        "BATCH_FREQ": os.environ.get(BATCH_FREQ_ENV, "D"),
+        "BATCH_FREQ": None if (freq := os.environ.get(BATCH_FREQ_ENV, "auto")) == "auto" else freq,
         "NUM_WORKERS": workers,
         "OUTPUT_TARGET": {"type": "parquet", "root": str(out)},
         "LOGGING_LEVEL": "WARNING",
