@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing import connection
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ from basalt.engine.worker import WorkerTask, worker_main
 from basalt.plugins.manager import PluginManager, get_plugin_manager
 
 Progress = Callable[[str, dict[str, Any]], None]
-POLL_SECONDS = 0.1
+POLL_SECONDS = 1.0
+"""Longest wait between timeout checks; a worker's exit wakes the runner at once."""
 
 
 class RunFailedError(RuntimeError):
@@ -210,7 +212,9 @@ def _schedule(
             running.append(_start(context, batch, number, raw, pipeline, ledger, limit_rows))
             ledger.emit("batch_started", batch=batch.key, attempt=number)
             progress("batch_started", {"batch": batch.key, "attempt": number})
-        time.sleep(POLL_SECONDS)
+        # Woken by the first worker to exit (its sentinel), not a fixed sleep: a batch's end
+        # is noticed at once, and the next batch starts without a polling delay.
+        connection.wait([attempt.process.sentinel for attempt in running], timeout=POLL_SECONDS)
         for attempt in list(running):
             timed_out = config.BATCH_TIMEOUT and time.monotonic() - attempt.started > config.BATCH_TIMEOUT
             if attempt.process.is_alive() and not timed_out:

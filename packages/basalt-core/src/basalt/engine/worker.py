@@ -8,6 +8,7 @@ batch's log file; its result is a JSON file the parent reads after a clean exit.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import traceback
@@ -80,3 +81,9 @@ def worker_main(task: WorkerTask) -> None:
             "batch_error", batch=task.batch_key, pid=os.getpid(), error=f"{type(exc).__name__}: {exc}"
         )
         sys.exit(1)
+    # Everything is written and closed: leave without the interpreter's teardown (module
+    # and thread-pool finalisers), which kept the runner waiting ~0.1 s per batch (#7).
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
