@@ -7,9 +7,10 @@ range, ``M`` calendar months, ``A`` calendar years, each clipped to the range.
 
 Without a frequency the days are cut into contiguous chunks, as few as keep
 every worker busy and no chunk longer than :data:`MAX_AUTO_BATCH_DAYS`: a
-worker process costs ~1.5 s to start (spawn, imports, plugin discovery), which
-on a light pass is more than a day's work, so one process per day wastes most
-of a run (issue #7), while longer chunks would lose more work to a crash.
+worker process costs 0.6–1 s to start (spawn, imports, plugin discovery), more
+than a light pass's day of work (0.2 s for trade bars on 100 listings), so one
+process per day wasted most of such a run (issue #7); longer chunks would lose
+more work to a crash.
 """
 
 from __future__ import annotations
