@@ -105,3 +105,58 @@ def test_compare_detects_a_changed_integer_and_a_missing_column(bars: pl.DataFra
 def test_compare_applies_the_rename_map(bars: pl.DataFrame) -> None:
     renamed = bars.rename({"TradeTotalVolume": "volume"})
     assert compare(bars, renamed, KEYS, rename={"volume": "TradeTotalVolume"}) is None
+
+
+def _outputs_to_check(tmp_path: Path, basalt: pl.DataFrame, polars_out: pl.DataFrame) -> Path:
+    """Lay out outputs as the harness finds them: Basalt's day folders, the contender's one file."""
+    folder = tmp_path / "basalt" / "bench" / "bars" / "Date=2026-01-05"
+    folder.mkdir(parents=True)
+    basalt.write_parquet(folder / "part-0.parquet")
+    (tmp_path / "polars").mkdir()
+    polars_out.write_parquet(tmp_path / "polars" / "bars.parquet")
+    return tmp_path
+
+
+@pytest.fixture
+def many_bars() -> pl.DataFrame:
+    """40 listings × 5 buckets, one listing id null: several comparison slices at CHUNK_ROWS 30."""
+    listings = [*range(100, 139), None]
+    return pl.DataFrame(
+        {
+            "ListingId": [lid for lid in listings for _ in range(5)],
+            "TimeBucket": [datetime(2026, 1, 5, 9, m) for _ in listings for m in range(5)],
+            "TradeTotalVolume": [float(i) for i in range(len(listings) * 5)],
+        },
+        schema_overrides={"ListingId": pl.Int64},
+    )
+
+
+def test_check_compares_slice_by_slice_and_still_catches_every_kind_of_difference(
+    tmp_path: Path, many_bars: pl.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from basalt_bench import harness
+
+    monkeypatch.setattr(harness, "CHUNK_ROWS", 30)  # 6 listings per slice, plus the null slice
+    case = CASES["trade-1min"]
+    shuffled = many_bars.sample(fraction=1.0, shuffle=True, seed=3)
+    harness.check(case, "polars", _outputs_to_check(tmp_path / "same", many_bars, shuffled))
+    late = many_bars.with_columns(
+        pl.when(pl.col("ListingId") == 137).then(pl.col("TradeTotalVolume") + 1).otherwise("TradeTotalVolume")
+    )
+    cases = {
+        "late-value": (late, "column 'TradeTotalVolume'"),
+        "null-listing-row": (
+            many_bars.filter(pl.col("ListingId").is_not_null()),
+            "missing from the contender",
+        ),
+        "extra-listing": (
+            pl.concat(
+                [many_bars, many_bars.head(1).with_columns(pl.lit(999, dtype=pl.Int64).alias("ListingId"))]
+            ),
+            "ListingId=999 extra",
+        ),
+        "missing-row": (many_bars.filter(pl.col("TradeTotalVolume") != 120.0), "missing from the contender"),
+    }
+    for label, (contender_output, message) in cases.items():
+        with pytest.raises(harness.OutputMismatchError, match=message):
+            harness.check(case, "polars", _outputs_to_check(tmp_path / label, many_bars, contender_output))

@@ -71,7 +71,11 @@ def compare(
     actual = actual.select(expected.columns).sort(keys)
     key_frame = expected.select(keys).with_columns(pl.lit(True).alias("_e"))
     joined = key_frame.join(
-        actual.select(keys).with_columns(pl.lit(True).alias("_a")), on=list(keys), how="full", coalesce=True
+        actual.select(keys).with_columns(pl.lit(True).alias("_a")),
+        on=list(keys),
+        how="full",
+        coalesce=True,
+        nulls_equal=True,  # a null key (e.g. an instrument-less listing) matches a null key
     )
     only = joined.filter(pl.col("_e").is_null() | pl.col("_a").is_null())
     if only.height:

@@ -53,15 +53,19 @@ def run_once(
     return measured | ({"stages": stages} if stages else {})
 
 
-def read_outputs(case: Case, contender: str, out: Path) -> dict[str, pl.DataFrame]:
-    """Output name → the frame ``contender`` wrote into ``out``."""
+CHUNK_ROWS = 500_000
+"""Rows of Basalt's output compared at a time: L's outputs are several GB each in memory."""
+
+
+def scan_outputs(case: Case, contender: str, out: Path) -> dict[str, pl.LazyFrame]:
+    """Output name → a lazy scan of what ``contender`` wrote into ``out``."""
     if contender == "basalt":
         found = basalt_contender.outputs(case, out)
         return {
-            name: pl.read_parquet(paths, hive_partitioning=False) for name, paths in found.items() if paths
+            name: pl.scan_parquet(paths, hive_partitioning=False) for name, paths in found.items() if paths
         }
     return {
-        name: pl.read_parquet(out / f"{name}.parquet")
+        name: pl.scan_parquet(out / f"{name}.parquet")
         for name in case.keys
         if (out / f"{name}.parquet").exists()
     }
@@ -73,18 +77,51 @@ def check(case: Case, contender: str, outs: Path, *, reference: str = "basalt", 
     Basalt's output is read from ``outs/<reference>``, the contender's from
     ``outs/<actual_dir or contender>``.
     """
-    expected = read_outputs(case, "basalt", outs / reference)
-    actual = read_outputs(case, contender, outs / (actual_dir or contender))
+    expected = scan_outputs(case, "basalt", outs / reference)
+    actual = scan_outputs(case, contender, outs / (actual_dir or contender))
     for name, keys in case.keys.items():
         if name not in expected:
             raise OutputMismatchError(f"case {case.name}: Basalt wrote no {name!r} output")
         if name not in actual:
             raise OutputMismatchError(f"case {case.name}, contender {contender}: no {name!r} output")
-        if expected[name].height == 0:
-            raise OutputMismatchError(f"case {case.name}: Basalt's {name!r} output is empty")
-        found = cmp.compare(expected[name], actual[name], keys, rename=RENAME.get(contender))
+        found = _compare_in_chunks(expected[name], actual[name], list(keys), RENAME.get(contender, {}))
         if found is not None:
             raise OutputMismatchError(f"case {case.name}, contender {contender}, output {name!r}: {found}")
+
+
+def _compare_in_chunks(
+    expected: pl.LazyFrame, actual: pl.LazyFrame, keys: list[str], rename: dict[str, str]
+) -> str | cmp.Mismatch | None:
+    """:func:`compare` over slices of the first key's values, so memory stays bounded.
+
+    Every value of the first key in the contender's output must be in Basalt's;
+    then each slice of values (about :data:`CHUNK_ROWS` of Basalt's rows) is
+    compared in full, and the rows with a null first key on their own.
+    """
+    first = keys[0]
+    theirs = {basalt: own for own, basalt in rename.items()}.get(first, first)
+    rows = expected.select(pl.len()).collect().item()
+    if rows == 0:
+        return "Basalt's output is empty"
+    ours = expected.select(pl.col(first).unique().drop_nulls().sort()).collect().get_column(first)
+    seen = actual.select(pl.col(theirs).unique().drop_nulls()).collect().get_column(theirs)
+    extra = seen.filter(~seen.is_in(ours.implode()))
+    if extra.len():
+        return f"rows with {first}={extra[0]} extra in the contender's output ({extra.len()} such values)"
+    size = max(1, -(-ours.len() * CHUNK_ROWS // rows))  # first-key values per slice
+    for begin in [*range(0, ours.len(), size), None]:  # None: the rows with a null first key
+
+        def pick(column: str, begin: int | None = begin) -> pl.Expr:
+            if begin is None:
+                return pl.col(column).is_null()
+            return pl.col(column).is_in(ours.slice(begin, size).implode())
+
+        part = cmp.compare(
+            expected.filter(pick(first)).collect(), actual.filter(pick(theirs)).collect(), keys, rename=rename
+        )
+        if part is not None:
+            return part
+    return None
 
 
 def run_cases(
