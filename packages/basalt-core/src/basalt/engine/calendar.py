@@ -34,8 +34,9 @@ MAX_AUTO_BATCH_DAYS = 10
 
 
 def auto_chunks(days: list[date], workers: int = 1) -> list[list[date]]:
-    """Contiguous chunks of ``days``: a multiple of ``workers`` of them, each at most ten days long.
+    """Contiguous chunks of ``days``, each at most ten days long: one per worker, or whole rounds of that.
 
+    Never more chunks than days (so fewer than ``workers`` for a short range).
     Chunk lengths differ by at most one day, so parallel workers finish together.
     """
     if not days:
