@@ -27,7 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
-from basalt.sources.layout import LayoutName, write_partition
+from basalt.sources.layout import LayoutName, PartitionWriter
 from basalt.synth._procs import init_worker
 from basalt.synth.config import SynthConfig
 from basalt.synth.day import TABLES, InstrumentDay, simulate_instrument_day, sort_table
@@ -91,13 +91,37 @@ def _simulate(config: SynthConfig, day: dt.date, index: int) -> tuple[Instrument
     return result, time.process_time() - start
 
 
-def _assemble(
-    config: SynthConfig, day: dt.date, table: str, mic: str, parts: list[pl.DataFrame]
-) -> pl.DataFrame:
-    """The partition's frame from per-instrument parts (in instrument order)."""
+class _OrderedParts:
+    """Appends a partition's per-instrument parts to its writer, checking they come in listing order.
+
+    Each part is sorted by the table's keys, which start with ``ListingId``, and
+    instruments come in ``ListingId`` order, so appending part after part writes
+    the same rows in the same order as sorting the whole partition, without ever
+    holding it (a day of L2 for 250 instruments is ~17 GB in memory).
+    """
+
+    def __init__(self, table: str, writer: PartitionWriter) -> None:
+        self.table, self.writer, self.last_listing = table, writer, None
+
+    def append(self, part: pl.DataFrame) -> None:
+        if part.height == 0:
+            return
+        part = sort_table(self.table, part)
+        first = part.get_column("ListingId")[0]
+        if self.last_listing is not None and first < self.last_listing:
+            raise RuntimeError(
+                f"synth: {self.table} parts out of ListingId order ({first} after {self.last_listing})"
+            )
+        self.last_listing = part.get_column("ListingId")[-1]
+        self.writer.append(part)
+
+
+def _finish(config: SynthConfig, day: dt.date, table: str, mic: str, writer: PartitionWriter) -> int:
+    """Close one partition's file (the reference table is written whole here); returns its rows."""
     if table == "reference":
-        return reference_frame(config, day).filter(pl.col("MIC") == mic)
-    return sort_table(table, pl.concat(parts) if parts else TABLES[table].empty())
+        writer.append(reference_frame(config, day).filter(pl.col("MIC") == mic))
+    writer.close()
+    return writer.rows
 
 
 def _stage_path(staging: Path, day: dt.date, table: str, mic: str, index: int) -> Path:
@@ -120,29 +144,39 @@ def _simulate_task(
 def _write_task(
     config: SynthConfig, day: dt.date, table: str, mic: str, staging: Path, root: Path, layout: LayoutName
 ) -> int:
-    """Worker: assemble one partition from the staged parts and write it; returns its rows."""
-    paths = [_stage_path(staging, day, table, mic, i) for i in range(config.listings)]
-    frame = _assemble(config, day, table, mic, [pl.read_ipc(p) for p in paths if p.exists()])
-    write_partition(frame, root, TABLES[table], mic, day, layout)
-    return frame.height
+    """Worker: write one partition from the staged parts, one part in memory at a time; returns its rows."""
+    with PartitionWriter(root, TABLES[table], mic, day, layout) as writer:
+        parts = _OrderedParts(table, writer)
+        for index in range(config.listings if table != "reference" else 0):
+            path = _stage_path(staging, day, table, mic, index)
+            if path.exists():
+                parts.append(pl.read_ipc(path))
+        return _finish(config, day, table, mic, writer)
 
 
 def _in_process(config: SynthConfig, root: Path, layout: LayoutName, summary: LakeSummary) -> Iterator[str]:
-    """One worker: simulate a day, write its partitions, next day. Yields the stage after each task."""
+    """One worker: simulate a day instrument by instrument, appending to its open partition files."""
     for day in summary.days:
-        results = []
-        for index in range(config.listings):
-            result, cpu = _simulate(config, day, index)
-            summary.add(result, cpu)
-            results.append(result)
-            yield "simulate"
-        for table, mic in _partitions(config):
-            parts = [r.frames[table][mic] for r in results if mic in r.frames.get(table, {})]
-            frame = _assemble(config, day, table, mic, parts)
-            write_partition(frame, root, TABLES[table], mic, day, layout)
-            summary.rows[table] = summary.rows.get(table, 0) + frame.height
-            summary.files += 1
-            yield "write"
+        writers = {
+            key: PartitionWriter(root, TABLES[key[0]], key[1], day, layout) for key in _partitions(config)
+        }
+        try:
+            parts = {(table, mic): _OrderedParts(table, writer) for (table, mic), writer in writers.items()}
+            for index in range(config.listings):
+                result, cpu = _simulate(config, day, index)
+                summary.add(result, cpu)
+                for table, by_mic in result.frames.items():
+                    for mic, frame in by_mic.items():
+                        if (table, mic) in parts:
+                            parts[(table, mic)].append(frame)
+                yield "simulate"
+            for (table, mic), writer in writers.items():
+                summary.rows[table] = summary.rows.get(table, 0) + _finish(config, day, table, mic, writer)
+                summary.files += 1
+                yield "write"
+        finally:  # a failure (or a closed generator) leaves no half-written file behind
+            for writer in writers.values():
+                writer.abort()
 
 
 def _in_pool(config: SynthConfig, root: Path, layout: LayoutName, summary: LakeSummary) -> Iterator[str]:
