@@ -68,12 +68,9 @@ class _Job:
         """The ledger key: the batch's, prefixed ``panel-`` for the panel stage."""
         return self.batch.key if self.stage == "day" else f"panel-{self.batch.key}"
 
-    def covered_by(self, committed: set[tuple[str, date]]) -> bool:
-        """Whether every day of this job was committed, by batches of any length."""
-        return all((self.stage, day) in committed for day in self.batch.days)
-
     def remainder(self, committed: set[tuple[str, date]]) -> list[_Job]:
-        """The job cut down to its days not yet committed: one job per contiguous run of them."""
+        """The job cut down to its days not yet committed (by batches of any length): one job per
+        contiguous run of them, none when every day is committed."""
         runs: list[list[date]] = [[]]
         for day in self.batch.days:
             if (self.stage, day) in committed:
@@ -165,7 +162,7 @@ def run_pipeline(
     report.batches = sum(len(stage_jobs) for stage_jobs in jobs)
     with ledger.lock():
         done = _committed_days(ledger.committed_batches(), config.EXCLUDE_WEEKENDS)
-        report.skipped = [job.key for stage_jobs in jobs for job in stage_jobs if job.covered_by(done)]
+        report.skipped = [job.key for stage_jobs in jobs for job in stage_jobs if not job.remainder(done)]
         ledger.emit("run_started", batches=report.batches, resumed=bool(resume), skipped=report.skipped)
         progress(
             "run_started",
