@@ -69,8 +69,10 @@ class _Job:
         return self.batch.key if self.stage == "day" else f"panel-{self.batch.key}"
 
     def remainder(self, committed: set[tuple[str, date]]) -> list[_Job]:
-        """The job cut down to its days not yet committed (by batches of any length): one job per
-        contiguous run of them, none when every day is committed."""
+        """The job cut down to its days not yet committed: one job per contiguous run of them.
+
+        Days count as committed whatever batch committed them; an empty list means nothing is left.
+        """
         runs: list[list[date]] = [[]]
         for day in self.batch.days:
             if (self.stage, day) in committed:
