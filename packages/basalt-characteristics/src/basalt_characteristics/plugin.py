@@ -1,6 +1,7 @@
 """Basalt plugin of bmll-basalt-characteristics: microstructure analytics.
 
-Only hook implementations live here; the modules are imported inside the hook.
+Only hook implementations live here; the modules are imported inside the hook, so
+listing plugins never pays for them.
 """
 
 from __future__ import annotations
@@ -10,5 +11,8 @@ from basalt import AnalyticModule, hookimpl
 
 @hookimpl
 def basalt_register_analytics() -> list[type[AnalyticModule]]:
-    """Characteristics modules (OFI, VPIN, Kyle's lambda, … as they are built)."""
-    return []
+    """Characteristics modules: book-based estimators, then trade- and order-flow ones."""
+    from basalt_characteristics.catalog_book import MODULES as BOOK
+    from basalt_characteristics.catalog_flow import MODULES as FLOW
+
+    return [*BOOK, *FLOW]

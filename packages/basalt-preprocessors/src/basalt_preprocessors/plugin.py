@@ -1,14 +1,29 @@
-"""Basalt plugin of bmll-basalt-preprocessors: derived tables.
+"""Basalt plugin of bmll-basalt-preprocessors: derived tables and the analytics over them.
 
-Only hook implementations live here; the modules are imported inside the hook.
+Only hook implementations live here; the modules are imported inside the hooks, so
+listing plugins never pays for them.
 """
 
 from __future__ import annotations
 
-from basalt import PreprocessorModule, hookimpl
+from basalt import AnalyticModule, PreprocessorModule, hookimpl
 
 
 @hookimpl
 def basalt_register_preprocessors() -> list[type[PreprocessorModule]]:
-    """Preprocessors (CBBO build, aggressive-trade reconstruction, … as they are built)."""
-    return []
+    """Preprocessors: books replayed from L3, consolidated books, aggressive orders, icebergs."""
+    from basalt_preprocessors.catalog_books import PREPROCESSORS as BOOKS
+    from basalt_preprocessors.catalog_cbbo import PREPROCESSORS as CBBO
+    from basalt_preprocessors.catalog_icebergs import PREPROCESSORS as ICEBERGS
+
+    return [*BOOKS, *CBBO, *ICEBERGS]
+
+
+@hookimpl
+def basalt_register_analytics() -> list[type[AnalyticModule]]:
+    """Analytics over the derived tables (consolidated-book shares, aggressive orders, icebergs)."""
+    from basalt_preprocessors.catalog_books import ANALYTICS as BOOKS
+    from basalt_preprocessors.catalog_cbbo import ANALYTICS as CBBO
+    from basalt_preprocessors.catalog_icebergs import ANALYTICS as ICEBERGS
+
+    return [*BOOKS, *CBBO, *ICEBERGS]

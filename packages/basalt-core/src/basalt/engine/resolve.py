@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from basalt.engine.config import AnalyticsConfig, PassConfig, PluginSettings
 from basalt.engine.errors import ConfigError, config_path, explain_validation_error
 from basalt.engine.loader import Pipeline
-from basalt.modules.base import AnalyticModule
+from basalt.modules.base import AnalyticModule, PreprocessorModule
 from basalt.plugins.errors import PluginError
 from basalt.plugins.manager import PluginManager
 from basalt.sources.base import Source
@@ -31,7 +31,7 @@ class ResolvedModule:
     """A configured module and where each of its inputs comes from."""
 
     name: str
-    module: AnalyticModule
+    module: AnalyticModule | PreprocessorModule
     inputs: dict[str, str]
     """Input name → table name, or ``pass:NAME`` for an earlier pass's output."""
 
@@ -95,8 +95,11 @@ def _resolve_module(
     manager: PluginManager, config: PassConfig, index: int, name: str, problems: list[str]
 ) -> ResolvedModule | None:
     loc: tuple[int | str, ...] = ("PASSES", index)
+    # A pass lists analytics and preprocessors alike: a preprocessor's output is a
+    # derived table, keyed by its own KEYS, that later passes read as ``pass:NAME``.
+    preprocessors = manager.preprocessors()
     try:
-        cls = manager.analytics()[name]
+        cls = preprocessors[name] if name in preprocessors else manager.analytics()[name]
     except PluginError as exc:
         problems.append(f"{config_path((*loc, 'modules'))}: {exc}")
         return None
