@@ -3,5 +3,8 @@
 from __future__ import annotations
 
 from basalt import AnalyticModule
+from basalt_characteristics.classification import ClassificationModule
+from basalt_characteristics.trades import TradeCharacteristicsModule
+from basalt_characteristics.vpin import VPINModule
 
-MODULES: list[type[AnalyticModule]] = []
+MODULES: list[type[AnalyticModule]] = [ClassificationModule, VPINModule, TradeCharacteristicsModule]
