@@ -12,7 +12,7 @@ from pydantic import Field
 from basalt import AnalyticModule, ColumnDoc, ModuleConfig, OutputWriter, WriterConfig, hookimpl
 from basalt.engine.errors import ConfigError
 from basalt.engine.loader import load_pipeline
-from basalt.engine.resolve import resolve
+from basalt.engine.resolve import InputRef, resolve
 from basalt.testing import make_plugin_manager
 
 
@@ -90,8 +90,8 @@ def test_resolves_modules_inputs_writers_and_tables() -> None:
     resolved = resolve(_pipeline(), make_plugin_manager(PLUGIN))
     bars, roll = resolved.passes
     assert bars.modules[0].module.config.min_size == 10
-    assert bars.modules[0].inputs == {"trades": "trades"}
-    assert roll.modules[0].inputs == {"source": "pass:bars"}
+    assert {k: str(v) for k, v in bars.modules[0].inputs.items()} == {"trades": "trades"}
+    assert roll.modules[0].inputs == {"source": InputRef("pass", "bars")}
     assert bars.writer.config.path == "out/{pass}"
     assert list(resolved.tables) == ["trades"]
     assert resolved.source.NAME == "local"

@@ -15,7 +15,6 @@ more work to a crash.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -107,8 +106,3 @@ def date_batches(days: list[date], freq: BatchFreq | None, workers: int = 1) -> 
     """Group trading days into batches of ``freq`` (``None``: :func:`auto_chunks` for ``workers``)."""
     groups = calendar_periods(days, freq) if freq else auto_chunks(days, workers)
     return [DateBatch(index, tuple(group)) for index, group in enumerate(groups)]
-
-
-def iter_days(batch: DateBatch) -> Iterator[date]:
-    """The batch's days in order (workers process one day at a time)."""
-    yield from batch.days

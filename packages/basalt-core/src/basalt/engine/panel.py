@@ -23,6 +23,7 @@ import polars as pl
 
 from basalt.engine.batching import SymbolBatch
 from basalt.engine.calendar import trading_days
+from basalt.engine.executor import execute_pass, pass_keys
 from basalt.engine.partition import (
     EventSink,
     PartitionResult,
@@ -33,9 +34,8 @@ from basalt.engine.partition import (
     universe_for,
     universe_label,
 )
-from basalt.engine.passes import join_on_keys, pass_keys
 from basalt.engine.prepare import naive_loader
-from basalt.engine.resolve import PASS_PREFIX, ResolvedPass, ResolvedPipeline
+from basalt.engine.resolve import InputRef, ResolvedPass, ResolvedPipeline
 from basalt.timebuckets import TIME_BUCKET, TimeBuckets
 from basalt.writers.base import DATE_COLUMN, LISTING_COLUMN, OutputPartition
 
@@ -52,12 +52,6 @@ def lookback_of(resolved_pass: ResolvedPass) -> int:
     if resolved_pass.config.lookback_days is not None:
         return resolved_pass.config.lookback_days
     return max((m.module.lookback_days() for m in resolved_pass.modules), default=0)
-
-
-def _buckets(resolved_pass: ResolvedPass) -> TimeBuckets:
-    if resolved_pass.config.timeline_mode == "daily":
-        return TimeBuckets(seconds=86_400, anchor="end", closed="left")
-    return resolved_pass.buckets
 
 
 def _stored(
@@ -137,29 +131,24 @@ def run_panel_pass(
     ids = sorted({i for frame in universes.values() for i in frame["ListingId"].to_list()})
     lookback = lookback_of(resolved_pass)
     load_table = _tables(resolved, days, universes)
-    buckets = _buckets(resolved_pass)
-    frames, read = [], []
+    read: list[pl.DataFrame] = []
     stored: dict[str, pl.DataFrame] = {}
-    for module in resolved_pass.modules:
-        inputs = {}
-        for name, src in module.inputs.items():
-            if src.startswith(PASS_PREFIX):
-                earlier = src.removeprefix(PASS_PREFIX)
-                frame = context.get(earlier)
-                if frame is None:  # read once per pass, however many of its modules read it
-                    frame = stored.get(earlier)
-                    if frame is None:
-                        frame = stored[earlier] = _stored(resolved, earlier, days[0], days[-1], lookback, ids)
-                read.append(frame)
-                inputs[name] = frame.lazy()
-            else:
-                inputs[name] = load_table(src)
-        frames.append(module.module.compute(inputs, buckets))
-    keys = pass_keys(resolved_pass)
-    output = _with_dates(join_on_keys(frames, keys), read, buckets)
-    ordered = [*keys[:1], DATE_COLUMN, *keys[1:]]
-    rest = [c for c in output.collect_schema().names() if c not in ordered]
-    return output.select([*ordered, *rest]).sort(keys).collect()
+
+    def load_input(ref: InputRef) -> pl.LazyFrame:
+        if ref.kind == "table":
+            return load_table(ref.name)
+        frame = context.get(ref.name)
+        if frame is None:  # read once per pass, however many of its modules read it
+            frame = stored.get(ref.name)
+            if frame is None:
+                frame = stored[ref.name] = _stored(resolved, ref.name, days[0], days[-1], lookback, ids)
+        read.append(frame)
+        return frame.lazy()
+
+    def timeline(joined: pl.LazyFrame, keys: list[str], additive: list[str]) -> pl.LazyFrame:
+        return _with_dates(joined, read, resolved_pass.effective_buckets)
+
+    return execute_pass(resolved_pass, load_input, timeline)
 
 
 def run_panel_partition(

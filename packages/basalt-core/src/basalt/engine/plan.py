@@ -72,7 +72,7 @@ def build_plan(resolved: ResolvedPipeline) -> Plan:
             {
                 "name": resolved_pass.name,
                 "modules": [m.name for m in resolved_pass.modules],
-                "inputs": sorted({src for m in resolved_pass.modules for src in m.inputs.values()}),
+                "inputs": sorted({str(ref) for m in resolved_pass.modules for ref in m.inputs.values()}),
                 "time_bucket_seconds": resolved_pass.buckets.seconds,
                 "timeline_mode": resolved_pass.config.timeline_mode,
                 "scope": resolved_pass.config.scope,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from pydantic import ValidationError
 
@@ -24,6 +25,28 @@ from basalt.timebuckets import TimeBuckets
 from basalt.writers.base import OutputPartition, OutputWriter
 
 PASS_PREFIX = "pass:"
+"""How a pipeline file names an earlier pass's output in ``module_inputs`` (``pass:bars``)."""
+
+
+@dataclass(frozen=True)
+class InputRef:
+    """Where one module input comes from: a table of the source, or an earlier pass's output."""
+
+    kind: Literal["table", "pass"]
+    name: str
+
+    @classmethod
+    def parse(cls, text: str) -> InputRef:
+        """``"trades"`` → table ``trades``; ``"pass:bars"`` → pass ``bars``.
+
+        The only place the ``pass:`` prefix is read.
+        """
+        if text.startswith(PASS_PREFIX):
+            return cls("pass", text.removeprefix(PASS_PREFIX))
+        return cls("table", text)
+
+    def __str__(self) -> str:
+        return f"{PASS_PREFIX}{self.name}" if self.kind == "pass" else self.name
 
 
 @dataclass(frozen=True)
@@ -32,8 +55,8 @@ class ResolvedModule:
 
     name: str
     module: AnalyticModule | PreprocessorModule
-    inputs: dict[str, str]
-    """Input name → table name, or ``pass:NAME`` for an earlier pass's output."""
+    inputs: dict[str, InputRef]
+    """Input name → the table or earlier pass it reads."""
 
 
 @dataclass(frozen=True)
@@ -55,10 +78,35 @@ class ResolvedPass:
         partition = OutputPartition(dataset, self.name, day, ())
         return f"{self.writer.NAME}: {self.writer.location(partition)}"
 
+    @property
+    def scope(self) -> Literal["day", "panel"]:
+        """``day``: one day of one symbol batch at a time; ``panel``: the whole universe over days."""
+        return self.config.scope
+
+    @property
+    def effective_buckets(self) -> TimeBuckets:
+        """The buckets modules see, after the timeline mode's override (the one place it is made).
+
+        ``daily``: one bucket per trading date, labelled by the midnight ending it
+        (closed left, so every instant of the date falls in it); ``event``:
+        one-nanosecond buckets, so every event timestamp is its own label (events
+        sharing a nanosecond are one row) and bucketed modules work unchanged.
+        """
+        mode = self.config.timeline_mode
+        if mode == "daily":
+            return TimeBuckets(seconds=86_400, anchor="end", closed="left")
+        if mode == "event":
+            return TimeBuckets(seconds=1e-9, anchor="end", closed="right")
+        return self.buckets
+
     def tables(self) -> set[str]:
         """Raw tables this pass reads (a dense timeline also needs the market state)."""
-        tables = {src for m in self.modules for src in m.inputs.values() if not src.startswith(PASS_PREFIX)}
+        tables = {ref.name for m in self.modules for ref in m.inputs.values() if ref.kind == "table"}
         return tables | ({"marketstate"} if self.config.timeline_mode == "dense" else set())
+
+    def reads_passes(self) -> set[str]:
+        """Earlier passes whose output this pass reads."""
+        return {ref.name for m in self.modules for ref in m.inputs.values() if ref.kind == "pass"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +117,8 @@ class ResolvedPipeline:
     source: Source
     passes: list[ResolvedPass]
     tables: dict[str, type[Table]] = field(default_factory=dict)
+    manager: PluginManager | None = None
+    """The plugin manager it was resolved with (its plugin set goes into the run plan)."""
 
     @property
     def config(self) -> AnalyticsConfig:
@@ -92,8 +142,13 @@ def _plugin(
 
 
 def _resolve_module(
-    manager: PluginManager, config: PassConfig, index: int, name: str, problems: list[str]
+    manager: PluginManager,
+    config_passes: list[PassConfig],
+    index: int,
+    name: str,
+    problems: list[str],
 ) -> ResolvedModule | None:
+    config = config_passes[index]
     loc: tuple[int | str, ...] = ("PASSES", index)
     # A pass lists analytics and preprocessors alike: a preprocessor's output is a
     # derived table, keyed by its own KEYS, that later passes read as ``pass:NAME``.
@@ -110,15 +165,21 @@ def _resolve_module(
         return None
     tables = manager.tables()
     mapping = config.module_inputs.get(name, {})
-    inputs: dict[str, str] = {}
+    inputs: dict[str, InputRef] = {}
+    earlier = [p.name for p in config_passes[:index]]
     for input_name in module.input_names():
-        source = mapping.get(input_name, input_name)
-        if not source.startswith(PASS_PREFIX) and source not in tables:
+        ref = InputRef.parse(mapping.get(input_name, input_name))
+        where = config_path((*loc, "module_inputs", name, input_name))
+        if ref.kind == "table" and ref.name not in tables:
             problems.append(
-                f"{config_path((*loc, 'module_inputs', name, input_name))}: module {name!r} needs input "
+                f"{where}: module {name!r} needs input "
                 f"{input_name!r}, which is no table; map it to a table or to 'pass:NAME' of an earlier pass"
             )
-        inputs[input_name] = source
+        elif ref.kind == "pass" and ref.name not in earlier:
+            problems.append(
+                f"{where}: {ref} names no earlier pass; passes before this one: {earlier or 'none'}"
+            )
+        inputs[input_name] = ref
     stray = sorted(set(mapping) - set(module.input_names()))
     if stray:
         problems.append(
@@ -140,7 +201,7 @@ def resolve(pipeline: Pipeline, manager: PluginManager) -> ResolvedPipeline:
     passes = []
     for index, pass_config in enumerate(config.PASSES):
         modules = [
-            _resolve_module(manager, pass_config, index, name, problems) for name in pass_config.modules
+            _resolve_module(manager, config.PASSES, index, name, problems) for name in pass_config.modules
         ]
         settings = pass_config.output or config.OUTPUT_TARGET
         loc = ("PASSES", index, "output") if pass_config.output else ("OUTPUT_TARGET",)
@@ -165,4 +226,5 @@ def resolve(pipeline: Pipeline, manager: PluginManager) -> ResolvedPipeline:
         source=source,  # type: ignore[arg-type]
         passes=passes,
         tables={name: registry[name] for name in sorted(wanted)},
+        manager=manager,
     )

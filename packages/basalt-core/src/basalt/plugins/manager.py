@@ -2,9 +2,13 @@
 
 Nothing outside this module touches ``pm.hook.*``: callers ask for
 ``tables()``, ``analytics()``, ``preprocessors()``, ``output_writers()`` or
-``commands()`` and get a :class:`Registry`. Loading follows three rules:
+``commands()`` and get a :class:`Registry`. Every registration hook is called
+through pluggy (``pm.hook.basalt_register_…()``), so ``wrapper=True`` /
+``hookwrapper`` implementations and ``tryfirst`` / ``trylast`` ordering work as
+pluggy documents. Loading follows three rules:
 
-* built-ins (``basalt.builtin``) register through the same hooks as everyone;
+* built-ins (``basalt.builtin``) register through the same hooks as everyone; the
+  manager imports them only when it is built (it is a leaf of the import graph);
 * entry points of the ``basalt`` group load one at a time, each guarded, so a
   plugin that fails to import, to register or to answer a hook is recorded with
   its error (see :meth:`PluginManager.plugins`) and never breaks the caller;
@@ -28,7 +32,6 @@ import pluggy
 from basalt import hookspecs
 from basalt.__about__ import __version__
 from basalt._registrable import NAME_PATTERN
-from basalt.builtin import BUILTIN_PLUGINS
 from basalt.plugins.info import PluginInfo
 from basalt.plugins.registry import Registration, Registry
 
@@ -36,6 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     import typer
 
     from basalt.modules.base import AnalyticModule, PreprocessorModule
+    from basalt.plugins.pluginset import PluginSet
     from basalt.sources.base import Source
     from basalt.tables.base import Table
     from basalt.writers.base import OutputWriter
@@ -92,7 +96,12 @@ class PluginManager:
         self._infos: dict[str, PluginInfo] = {}
         self._registrations: dict[str, list[Registration[Any]]] = {}
         self._disabled = frozenset(disabled) if disabled is not None else disabled_from_env()
+        self._objects: dict[str, object] = {}
+        """Registered plugin objects by name (what a :class:`PluginSet` ships to workers)."""
+        self.loads_builtins = builtins
         if builtins:
+            from basalt.builtin import BUILTIN_PLUGINS  # here, not at import: the manager is a leaf
+
             for module_name in BUILTIN_PLUGINS:
                 info = PluginInfo(
                     name=module_name,
@@ -113,6 +122,30 @@ class PluginManager:
                 self._register(plugin, info)
         if entry_points:
             self._load_entry_points()
+
+    @classmethod
+    def from_plugin_set(cls, plugin_set: PluginSet) -> PluginManager:
+        """Rebuild, in another process, the manager a :class:`PluginSet` was taken from."""
+        return plugin_set.build()
+
+    def plugin_set(self) -> PluginSet:
+        """What another process must load to rebuild exactly this manager's registries.
+
+        Raises:
+            PluginShipError: A plugin registered in code cannot be imported by
+                reference (defined in a pipeline file, a closure, …).
+        """
+        from basalt.plugins.pluginset import PluginSet
+
+        return PluginSet.from_manager(self)
+
+    def registered(self) -> dict[str, tuple[PluginInfo, object]]:
+        """Healthy, registered plugins by name: their info and the object registered."""
+        return {
+            name: (self._infos[name], obj)
+            for name, obj in self._objects.items()
+            if name in self._infos and self._pm.is_registered(obj)
+        }
 
     # -- the typed facade: one method per hook --------------------------------------
 
@@ -170,6 +203,15 @@ class PluginManager:
             seen.add((entry_point.name, entry_point.value))
             self._load_entry_point(entry_point)
 
+    @property
+    def disabled(self) -> frozenset[str]:
+        """Names blocked in this manager (``BASALT_DISABLE_PLUGINS`` or ``disabled=``)."""
+        return self._disabled
+
+    def load_entry_point(self, entry_point: EntryPoint) -> None:
+        """Load and register one entry point of the ``basalt`` group (guarded like discovery)."""
+        self._load_entry_point(entry_point)
+
     def _load_entry_point(self, entry_point: EntryPoint) -> None:
         dist = entry_point.dist
         info = PluginInfo(
@@ -208,6 +250,7 @@ class PluginManager:
         except Exception as exc:
             info.add_error(f"failed to register: {type(exc).__name__}: {exc}")
             return
+        self._objects[info.name] = plugin
         try:
             # Only this plugin is new, so anything pending is its fault.
             self._pm.check_pending()
@@ -236,24 +279,73 @@ class PluginManager:
     def _collect(self, kind: str) -> Iterable[Registration[Any]]:
         hook_name = KIND_HOOKS[kind]
         caller = getattr(self._pm.hook, hook_name)
-        # Each implementation is called on its own so a failure is pinned on
-        # its plugin and the others still register.
-        for impl in caller.get_hookimpls():
-            info = self._infos[impl.plugin_name]
-            try:
-                result = impl.function()
-            except Exception as exc:
-                info.add_error(f"{hook_name}() raised {type(exc).__name__}: {exc}")
-                continue
-            if not isinstance(result, (list, tuple)):
-                info.add_error(f"{hook_name}() returned {type(result).__name__}; it must return a list")
-                continue
-            names = info.provides.setdefault(kind, [])
-            for obj in result:
+        impls = caller.get_hookimpls()
+        wrappers = [impl for impl in impls if impl.wrapper or impl.hookwrapper]
+        owners: dict[int, PluginInfo] = {}
+        for impl in impls:
+            if not (impl.wrapper or impl.hookwrapper):
+                impl.function = self._guarded(impl, hook_name, kind, owners)
+        # One call through pluggy: wrappers wrap it and tryfirst/trylast order it. Each
+        # implementation is guarded (above) so a failure is pinned on its plugin and the
+        # others still register; a failing wrapper is dropped and the hook called without it.
+        try:
+            results = caller()
+        except Exception as exc:
+            for impl in wrappers:
+                self._infos[impl.plugin_name].add_error(
+                    f"{hook_name}() wrapper raised {type(exc).__name__}: {exc}"
+                )
+            results = self._pm.subset_hook_caller(hook_name, [impl.plugin for impl in wrappers])()
+        if not isinstance(results, list):
+            for impl in wrappers:
+                self._infos[impl.plugin_name].add_error(
+                    f"{hook_name}() wrapper returned {type(results).__name__}; it must return the list it got"
+                )
+            results = self._pm.subset_hook_caller(hook_name, [impl.plugin for impl in wrappers])()
+        # Registrations keep load order (built-ins first, so they win a non-strict clash),
+        # except that tryfirst implementations come before and trylast ones after the rest.
+        # Whatever a wrapper added is owned by the (outermost) wrapper's plugin and comes last.
+        rank = {
+            impl.plugin_name: (0 if impl.tryfirst else 2 if impl.trylast else 1, index)
+            for index, impl in enumerate(sorted(impls, key=lambda i: list(self._infos).index(i.plugin_name)))
+        }
+        added_by = self._infos[wrappers[-1].plugin_name] if wrappers else None
+        found: list[tuple[tuple[int, int], int, Registration[Any]]] = []
+        for result in results:
+            items = result if isinstance(result, (list, tuple)) else [result]
+            for obj in items:
+                info = owners.get(id(obj), added_by)
+                if info is None:
+                    continue
                 name = self._validated_name(kind, obj, info)
                 if name is not None:
-                    names.append(name)
-                    yield Registration(name, obj, info)
+                    order = rank[info.name] if id(obj) in owners else (3, 0)
+                    found.append((order, len(found), Registration(name, obj, info)))
+        for _, _, registration in sorted(found, key=lambda item: (item[0], item[1])):
+            registration.plugin.provides.setdefault(kind, []).append(registration.name)
+            yield registration
+
+    def _guarded(self, impl: Any, hook_name: str, kind: str, owners: dict[int, PluginInfo]) -> Any:
+        """``impl``'s function, recording its plugin as owner of what it returns and its errors."""
+        function = getattr(impl.function, "__wrapped_impl__", impl.function)
+        info = self._infos[impl.plugin_name]
+
+        def guarded() -> list[Any] | None:
+            try:
+                result = function()
+            except Exception as exc:
+                info.add_error(f"{hook_name}() raised {type(exc).__name__}: {exc}")
+                return None
+            if not isinstance(result, (list, tuple)):
+                info.add_error(f"{hook_name}() returned {type(result).__name__}; it must return a list")
+                return None
+            info.provides.setdefault(kind, [])
+            for obj in result:
+                owners[id(obj)] = info
+            return list(result)
+
+        guarded.__wrapped_impl__ = function  # type: ignore[attr-defined]
+        return guarded
 
     def _validated_name(self, kind: str, obj: object, info: PluginInfo) -> str | None:
         hook_name = KIND_HOOKS[kind]

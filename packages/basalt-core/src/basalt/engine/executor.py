@@ -1,0 +1,59 @@
+"""The pass executor, shared by day and panel scopes: modules → join on keys → dated, ordered output.
+
+    inputs (load_input per InputRef) ─► each module's compute(inputs, effective buckets)
+    ─► full join on the pass's keys ─► timeline (scope-specific: a dense grid and the
+    day's Date, or each row's Date from its inputs) ─► keys, Date, columns ─► sort ─► collect
+
+Every pass builds one lazy query and collects it once, so Polars can share the
+scans its modules have in common. What differs between scopes is only where
+inputs come from and how rows get their ``Date``; both are given by the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import reduce
+
+import polars as pl
+
+from basalt.engine.resolve import InputRef, ResolvedPass
+from basalt.writers.base import DATE_COLUMN
+
+LoadInput = Callable[[InputRef], pl.LazyFrame]
+"""Gives a module input: a table (loaded for the scope's listings and days) or an earlier pass's output."""
+
+Timeline = Callable[[pl.LazyFrame, list[str], list[str]], pl.LazyFrame]
+"""``(joined, keys, additive columns) → frame with a Date column``: the scope's timeline."""
+
+
+def join_on_keys(frames: list[pl.LazyFrame], keys: list[str]) -> pl.LazyFrame:
+    """Full outer join on ``keys`` with coalesced keys: no duplicate or leaked key columns."""
+    return reduce(lambda left, right: left.join(right, on=keys, how="full", coalesce=True), frames)
+
+
+def pass_keys(resolved: ResolvedPass) -> list[str]:
+    """The keys every module of the pass shares (``ListingId``, ``TimeBucket`` by default)."""
+    keys = [list(m.module.KEYS) for m in resolved.modules]
+    common = [key for key in keys[0] if all(key in other for other in keys[1:])]
+    if not common:
+        raise ValueError(f"pass {resolved.name!r}: its modules share no key columns ({keys})")
+    return common
+
+
+def execute_pass(resolved: ResolvedPass, load_input: LoadInput, timeline: Timeline) -> pl.DataFrame:
+    """Compute one pass: its output holds the keys, ``Date`` and every module column, sorted by the keys."""
+    buckets = resolved.effective_buckets
+    frames: list[pl.LazyFrame] = []
+    additive: list[str] = []
+    for module in resolved.modules:
+        inputs = {name: load_input(ref) for name, ref in module.inputs.items()}
+        frames.append(module.module.compute(inputs, buckets))
+        additive.extend(doc.name for doc in module.module.columns() if doc.additive)
+    keys = pass_keys(resolved)
+    output = timeline(join_on_keys(frames, keys), keys, additive)
+    ordered = [*keys[:1], DATE_COLUMN, *keys[1:]]
+    rest = [c for c in output.collect_schema().names() if c not in ordered]
+    return output.select([*ordered, *rest]).sort(keys).collect()
+
+
+__all__ = ["LoadInput", "Timeline", "execute_pass", "join_on_keys", "pass_keys"]
