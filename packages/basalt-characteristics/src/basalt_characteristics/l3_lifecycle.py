@@ -103,7 +103,7 @@ class L3CharacteristicsModule(AnalyticModule):
         return ("l3", "l2") if self.config.cancel_distance else ("l3",)
 
     def columns(self) -> list[ColumnDoc]:
-        """Cohort counts, lifetime quantiles, fill ratio, modification rate, fleeting shares, cancel distance."""
+        """Cohort counts, lifetimes, fill ratio, modification rate, fleeting shares, cancel distance."""
         cohort = "orders inserted in the bucket (see l3_characteristics for matching)"
         docs = [
             ColumnDoc(
@@ -169,7 +169,8 @@ class L3CharacteristicsModule(AnalyticModule):
                 ColumnDoc(
                     "L3CancelDistanceTicksMedian",
                     "ticks",
-                    "Median over the bucket's cancels of the cancelled price's distance behind its side's touch "
+                    "Median over the bucket's cancels of the cancelled price's distance behind its side's "
+                    "touch "
                     "in the prevailing quote, in ticks ((BidPrice1 − OldPrice)/tick for bids, (OldPrice − "
                     "AskPrice1)/tick for asks); null if no cancel has a quote on its side.",
                     sources=(*_SOURCES, "l3.Side", "l3.OldPrice", "l2.BidPrice1", "l2.AskPrice1"),
