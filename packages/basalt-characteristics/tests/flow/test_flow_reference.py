@@ -30,10 +30,13 @@ def l3_rows(frame: pl.DataFrame) -> list[dict]:
 
 
 def test_generated_data_covers_the_edge_cases() -> None:
-    assert TRADES["AggressorSide"].null_count() > 0 and (TRADES["AggressorSide"] == 0).any()
-    assert TRADES["InstrumentCurrencyPrice"].null_count() > 0 and (TRADES["Size"] == 0).any()
+    assert TRADES["AggressorSide"].null_count() > 0
+    assert (TRADES["AggressorSide"] == 0).any()
+    assert TRADES["InstrumentCurrencyPrice"].null_count() > 0
+    assert (TRADES["Size"] == 0).any()
     assert TRADES.select("ListingId", "TradeTimestamp").is_duplicated().any()
-    assert L2["BidPrice1"].null_count() > 0 and L2.select("ListingId", "EventTimestamp").is_duplicated().any()
+    assert L2["BidPrice1"].null_count() > 0
+    assert L2.select("ListingId", "EventTimestamp").is_duplicated().any()
     same_time = TRADES.join(
         L2, left_on=["ListingId", "TradeTimestamp"], right_on=["ListingId", "EventTimestamp"]
     )
