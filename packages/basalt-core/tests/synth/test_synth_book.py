@@ -168,10 +168,13 @@ def test_cbbo_touch_is_the_best_of_the_venues_books(
 ) -> None:
     l2 = small["l2"].join(listing_mic, on="ListingId")
     live = pl.col("MarketState") == "CONTINUOUS_TRADING"
+    # A venue may publish several snapshots at one instant (a fill, then its resting remainder):
+    # an as-of join by time sees the last of them, so compare the last consolidated row of each instant.
     cbbo = (
         small["cbbo"]
         .join(listing_mic.select("ListingId", "InstrumentId"), on="ListingId")
-        .sort("InstrumentId", "TimestampNanoseconds")
+        .sort("InstrumentId", "TimestampNanoseconds", "L2EventNo")
+        .unique(subset=["InstrumentId", "TimestampNanoseconds"], keep="last", maintain_order=True)
     )
     for mic in ("XLON", "BATE", "CHIX"):
         venue = l2.filter(pl.col("MIC") == mic).select(
@@ -179,9 +182,13 @@ def test_cbbo_touch_is_the_best_of_the_venues_books(
             pl.col("TimestampNanoseconds").alias(f"t_{mic}"),
             pl.when(live).then(pl.col("BidPrice1")).alias(f"bid_{mic}"),
             pl.when(live).then(pl.col("AskPrice1")).alias(f"ask_{mic}"),
+            "L2EventNo",
+        )
+        last = venue.sort("InstrumentId", f"t_{mic}", "L2EventNo").unique(
+            subset=["InstrumentId", f"t_{mic}"], keep="last", maintain_order=True
         )
         cbbo = cbbo.join_asof(
-            venue.sort("InstrumentId", f"t_{mic}"),
+            last.drop("L2EventNo"),
             left_on="TimestampNanoseconds",
             right_on=f"t_{mic}",
             by="InstrumentId",

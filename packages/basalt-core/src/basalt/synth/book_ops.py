@@ -287,7 +287,8 @@ def reprice(lv, vm, ob, g, rows, dims, msg, v, slot, p2):
     created = link(lv, vm, ob, width, v, slot, side, p2)
     r = add_row(rows, g, vm, dims[2], msg, v, side, UPDATE, ob[o + 5], p2, size, p, size)
     set_position(rows, dims[2], r, n2 + 1, n1 + 1, size_ahead, orders_ahead, o1 + q_orders, orders_ahead, 1)
-    if n1 < LEVELS or n2 < LEVELS or vanished == 1 or created == 1:
+    # Beyond the top LEVELS, a level vanishing and another appearing leave the snapshot as it was.
+    if n1 < LEVELS or n2 < LEVELS or vanished != created:
         vm[v * N_VM + VM_DIRTY] = 1
 
 

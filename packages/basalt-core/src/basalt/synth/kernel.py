@@ -108,6 +108,11 @@ def _continuous(
     """One order-flow message of venue ``v`` in continuous trading.
 
     ``u`` holds the message's four uniforms; ``pp`` is the venue's offset in ``prm``.
+    Returns ``(venue, side, price, size)`` of a marketable limit order's remainder
+    still to rest after its fills (venue -1 if none): as in BMLL's L3, the fills
+    and the resting remainder are two events, each ending with ``EndOfEvent``
+    and each followed by its own L2 snapshot, so the caller closes the first
+    event before inserting.
     """
     width = dims[0]
     n_live = vm[v * N_VM + b.VM_NLIVE]
@@ -124,9 +129,12 @@ def _continuous(
         crosses = (side == BID and opp < width and p >= opp) or (side == ASK and opp >= 0 and p <= opp)
         if crosses and u[3] < prm[pp + P_CROSS]:  # a marketable limit order, sent where the price is best
             w = m.route(lv, vm, n_venues, width, 1 - side, v)
+            row0 = g[b.G_ROWS]
             left = m.match(lv, vm, live, ob, free, g, rows, trades, dims, msg, w, side, p, size)
             if left > 0:  # the rest joins the book there, unless that would lock another venue
                 p = _post_only(vm, n_venues, width, side, p)
+                if g[b.G_ROWS] > row0:  # after fills, the resting remainder is an event of its own
+                    return w, side, p, left
                 b.insert(lv, vm, live, ob, free, g, rows, dims, msg, w, side, p, left)
         else:  # most limit orders are passive: at worst they join the consolidated touch
             p = _post_only(vm, n_venues, width, side, p)
@@ -154,19 +162,20 @@ def _continuous(
         n_live = vm[v * N_VM + b.VM_NLIVE]
         if r < w_ins + w_mkt + w_can:
             b.cancel(lv, vm, live, ob, free, g, rows, dims, msg, v, slot)
-            return
+            return -1, 0, 0, 0
         side = ob[slot * OB]
         variant = u[2] * n_live  # the fraction left after picking an order is a fresh uniform
         if variant - math.floor(variant) < prm[pp + P_REPRICE]:
             p2 = _post_only(vm, n_venues, width, side, _reference(side, x, h, distance, width))
             if p2 != ob[slot * OB + 1]:
                 b.reprice(lv, vm, ob, g, rows, dims, msg, v, slot, p2)
-                return
+                return -1, 0, 0, 0
         new_size = (ob[slot * OB + 2] * (1 + int(u[1] * 9))) // 10
         if new_size < 1:
             b.cancel(lv, vm, live, ob, free, g, rows, dims, msg, v, slot)
         else:
             b.resize(lv, vm, ob, g, rows, dims, msg, v, slot, new_size)
+    return -1, 0, 0, 0
 
 
 @njit
@@ -217,6 +226,15 @@ def _imbalance(lv, vm, g, imb, dims, msg, v, x):
 
 
 @njit
+def _end_event(lv, vm, g, rows, snap_px, snap_qty, snap_n, snap_ref, dims, msg):
+    """Close an event: ``EndOfEvent`` on its last L3 row, an L2 snapshot of every venue it changed."""
+    rows[b.R_EOE * dims[2] + g[b.G_ROWS] - 1] = 1
+    for w in range(dims[6]):
+        if vm[w * N_VM + b.VM_DIRTY] == 1:
+            m.snapshot(lv, vm, g, snap_px, snap_qty, snap_n, snap_ref, dims[0], dims[5], msg, w, 0)
+
+
+@njit
 def simulate(
     venue, phase, ctl, x, u, distance, size, prm, lv, vm, live, ob, free, g, rows, trades, snap_px, snap_qty,
     snap_n, snap_ref, imb, dims,
@@ -239,7 +257,7 @@ def simulate(
             return TRADES_FULL
         if g[b.G_IMB] + 1 > dims[4]:
             return IMB_FULL
-        if g[b.G_SNAPS] + n_venues > dims[5]:
+        if g[b.G_SNAPS] + n_venues + 1 > dims[5]:  # a fill and its resting remainder: two snapshots
             return SNAPS_FULL
         if g[b.G_NFREE] < 1:
             return ORDERS_FULL
@@ -262,19 +280,19 @@ def simulate(
             b.insert(lv, vm, live, ob, free, g, rows, dims, i, v, side, p, size[i])
         elif ph == PH_CONTINUOUS:
             draws = (u[4 * i], u[4 * i + 1], u[4 * i + 2], u[4 * i + 3])
-            _continuous(
+            rest_v, rest_side, rest_p, rest_size = _continuous(
                 lv, vm, live, ob, free, g, rows, trades, dims, n_venues, i, v, x[i], draws, distance[i],
                 size[i], prm, pp,
             )  # fmt: skip
+            if rest_v >= 0:
+                _end_event(lv, vm, g, rows, snap_px, snap_qty, snap_n, snap_ref, dims, i)
+                b.insert(lv, vm, live, ob, free, g, rows, dims, i, rest_v, rest_side, rest_p, rest_size)
         else:
             draws = (u[4 * i], u[4 * i + 1], u[4 * i + 2], u[4 * i + 3])
             _auction(lv, vm, live, ob, free, g, rows, dims, i, v, x[i], draws, distance[i], size[i], prm, pp)
         if g[b.G_ROWS] == row0:
             continue
-        rows[b.R_EOE * dims[2] + g[b.G_ROWS] - 1] = 1
-        for w in range(n_venues):
-            if vm[w * N_VM + b.VM_DIRTY] == 1:
-                m.snapshot(lv, vm, g, snap_px, snap_qty, snap_n, snap_ref, width, dims[5], i, w, 0)
+        _end_event(lv, vm, g, rows, snap_px, snap_qty, snap_n, snap_ref, dims, i)
         if ph != PH_CONTINUOUS and kind == CTL_FLOW:
             _imbalance(lv, vm, g, imb, dims, i, v, x[i])
     return OK
