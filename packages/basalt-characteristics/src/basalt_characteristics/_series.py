@@ -76,7 +76,7 @@ def l2_series(
             *extra,
             *columns,
         )
-        .sort("ListingId", "__okey")
+        .sort("ListingId", "__okey", maintain_order=True)
         .with_columns(buckets.label(pl.col(T).cast(pl.Datetime("ns"))).alias(TIME_BUCKET))
     )
 

@@ -9,7 +9,8 @@ Output: one row per listing and bucket holding at least one such trade.
 * **Roll (1984)** ``2·sqrt(−cov(Δp_t, Δp_{t−1}))``: ``Δp_t`` the changes between
   consecutive trade prices of the bucket, the covariance the population one
   (divide by the number of pairs) over the bucket's pairs of consecutive
-  changes; null with fewer than 4 prices or when the covariance is ≥ 0.
+  changes; null with fewer than 4 prices or when the covariance is ≥ 0 (an
+  autocorrelation above −1e-12 counts as 0: decimal prices are inexact in binary).
 * **Amihud (2002)** ``mean(|r_s| / DollarVolume_s)`` over the bucket's
   sub-periods ``s`` (``amihud_interval_seconds``, aligned on the clock like
   buckets) with dollar volume ``Σ Price·Size`` > 0 and a return: ``r_s = ln(C_s /
@@ -69,6 +70,8 @@ from basalt_characteristics._series import (
 
 _P, _V, _S, _I = "__p", "__v", "__s", "__i"
 _TWO_ROOT = 3.0 - 2.0 * math.sqrt(2.0)
+ROLL_ZERO = 1e-12
+"""Roll is null when the autocorrelation of price changes is ≥ −ROLL_ZERO (rounding of decimals)."""
 
 
 class LiquidityConfig(ModuleConfig):
@@ -139,7 +142,7 @@ class Liquidity(AnalyticModule):
                 definition="Roll (1984) spread 2·sqrt(−cov(Δp_t, Δp_t-1)), Δp the changes between "
                 "consecutive "
                 f"prices of the bucket's {kept}, population covariance; null with fewer than 4 prices or "
-                "cov ≥ 0.",
+                "cov ≥ 0 (autocorrelation above -1e-12 counts as 0).",
                 sources=src,
                 dtype="Float64",
             ),
@@ -219,9 +222,12 @@ class Liquidity(AnalyticModule):
         )
         x, y = pl.col("__x"), pl.col("__y")
         roll_ok = x.is_not_null() & y.is_not_null()
-        cov = pl.cov(x.filter(roll_ok), y.filter(roll_ok), ddof=0)
+        xr, yr = x.filter(roll_ok), y.filter(roll_ok)
+        cov = pl.cov(xr, yr, ddof=0)
+        # Decimal prices are inexact in binary: an autocorrelation within ROLL_ZERO of 0 is 0.
+        negative = cov < -ROLL_ZERO * (xr.var(ddof=0) * yr.var(ddof=0)).sqrt()
         aggs = [
-            pl.when((pl.len() >= 4) & (cov < 0)).then(2.0 * (-cov).sqrt()).alias("RollSpread"),
+            pl.when((pl.len() >= 4) & negative).then(2.0 * (-cov).sqrt()).alias("RollSpread"),
             p.max().alias("__hi"),
             p.min().alias("__lo"),
         ]
