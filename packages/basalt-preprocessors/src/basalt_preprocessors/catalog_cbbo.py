@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from basalt import AnalyticModule, PreprocessorModule
 from basalt_preprocessors.cbbo.consolidate import ConsolidatedBook
+from basalt_preprocessors.cbbo.venue import CBBOVenue
 
 PREPROCESSORS: list[type[PreprocessorModule]] = [ConsolidatedBook]
-ANALYTICS: list[type[AnalyticModule]] = []
+ANALYTICS: list[type[AnalyticModule]] = [CBBOVenue]

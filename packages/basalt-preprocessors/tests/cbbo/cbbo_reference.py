@@ -8,10 +8,13 @@ asks by ascending price.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from typing import Any
 
 import polars as pl
+
+EPOCH = datetime.datetime(1970, 1, 1)
 
 
 def reference_cbbo(
@@ -68,4 +71,78 @@ def reference_cbbo(
                         row[f"{side}Quantity{i + 1}At{m}"] = entry[2][m][0]
                         row[f"{side}NumOrders{i + 1}At{m}"] = entry[2][m][1]
             out.append(row)
+    return out
+
+
+def reference_cbbo_venue(
+    l2: pl.DataFrame, reference: pl.DataFrame, consolidated: list[dict[str, Any]], size_ns: int
+) -> dict[tuple[int, int], dict[str, float | None]]:
+    """(ListingId, bucket end in ns) → the cbbo_venue measures, by loops; right-closed end-labelled buckets.
+
+    ``consolidated`` is :func:`reference_cbbo`'s output (one day only). Each listing's state changes at
+    its own L2 times and its instrument's consolidated times; each state is in force until the next,
+    the last until the end of the bucket holding its time ((start, end]).
+    """
+    instrument = dict(zip(reference["ListingId"], reference["InstrumentId"], strict=True))
+    by_listing: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in l2.iter_rows(named=True):
+        if row["ListingId"] in instrument:
+            by_listing[row["ListingId"]].append(row)
+    cons: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in consolidated:
+        cons[row["InstrumentId"]].append(row)
+
+    def ns(t: Any) -> int:
+        return (t - EPOCH) // datetime.timedelta(microseconds=1) * 1000
+
+    out: dict[tuple[int, int], dict[str, float | None]] = {}
+    for listing, rows in by_listing.items():
+        inst_rows = cons[instrument[listing]]
+        times = sorted({ns(r["EventTimestamp"]) for r in rows} | {ns(r["EventTimestamp"]) for r in inst_rows})
+        sums: dict[tuple[int, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
+        touched: set[int] = set()
+        for i, t in enumerate(times):
+            end = times[i + 1] if i + 1 < len(times) else -(-t // size_ns) * size_ns
+            mine = [r for r in rows if ns(r["EventTimestamp"]) <= t]
+            book = [r for r in inst_rows if ns(r["EventTimestamp"]) <= t]
+            values: dict[str, float | None] = {}
+            venue = max(mine, key=lambda r: (r["EventTimestamp"], r["L2EventNo"])) if mine else None
+            best = book[-1] if book else None
+            for side, quote in (("Bid", "CBB"), ("Ask", "CBO")):
+                cb = best[f"{side}Price1"] if best else None
+                if venue is None or cb is None:
+                    for name in (
+                        "At{}TimeShare",
+                        "At{}QuantityTWA",
+                        "{}QuantityShareTWA",
+                        "AloneAt{}TimeShare",
+                    ):
+                        values[name.format(quote)] = None
+                    continue
+                at = venue[f"{side}Price1"] is not None and venue[f"{side}Price1"] == cb
+                q = venue[f"{side}Quantity1"] if at else 0
+                cq = best[f"{side}Quantity1"]  # type: ignore[index]
+                values[f"At{quote}TimeShare"] = 1.0 if at else 0.0
+                values[f"At{quote}QuantityTWA"] = float(q)
+                values[f"{quote}QuantityShareTWA"] = q / cq if cq > 0 else None
+                values[f"AloneAt{quote}TimeShare"] = 1.0 if at and venue[f"{side}Quantity1"] == cq else 0.0
+            start = t
+            while start < end:
+                k = start // size_ns
+                piece_end = min(end, (k + 1) * size_ns)
+                w = piece_end - start
+                label = (k + 1) * size_ns
+                touched.add(label)
+                for name, v in values.items():
+                    if v is not None:
+                        sums[(label, name)][0] += v * w
+                        sums[(label, name)][1] += w
+                start = piece_end
+        forms = ("At{}TimeShare", "At{}QuantityTWA", "{}QuantityShareTWA", "AloneAt{}TimeShare")
+        names = [f.format(q) for q in ("CBB", "CBO") for f in forms]
+        for label in touched:
+            out[(listing, label)] = {
+                n: (sums[(label, n)][0] / sums[(label, n)][1] if sums[(label, n)][1] > 0 else None)
+                for n in names
+            }
     return out

@@ -4,5 +4,6 @@ from __future__ import annotations
 
 from basalt_preprocessors.cbbo.config import CBBOConfig, CBBOVenueConfig
 from basalt_preprocessors.cbbo.consolidate import ConsolidatedBook
+from basalt_preprocessors.cbbo.venue import CBBOVenue
 
-__all__ = ["CBBOConfig", "CBBOVenueConfig", "ConsolidatedBook"]
+__all__ = ["CBBOConfig", "CBBOVenue", "CBBOVenueConfig", "ConsolidatedBook"]
