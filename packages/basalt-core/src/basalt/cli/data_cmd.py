@@ -54,6 +54,16 @@ def synth(
     session_scale: Annotated[
         float, typer.Option("--session-scale", min=0.0, max=1.0, help="Shrink market hours (1 = real hours).")
     ] = 1.0,
+    iceberg_rate: Annotated[
+        float,
+        typer.Option(
+            "--iceberg-rate",
+            min=0.0,
+            max=1.0,
+            help="Share of passive limit orders planted as icebergs (truth in _truth/icebergs.parquet; "
+            "0 = none).",
+        ),
+    ] = 0.0,
     show_report: Annotated[
         bool, typer.Option("--report", help="Print stylized-facts statistics of the lake written.")
     ] = False,
@@ -76,6 +86,7 @@ def synth(
             seed=seed,
             messages_per_day=messages_per_day,
             session_scale=session_scale,
+            iceberg_rate=iceberg_rate,
         )
     except ValidationError as error:
         for problem in error.errors():

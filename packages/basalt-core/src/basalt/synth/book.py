@@ -141,6 +141,7 @@ def run_book(flow: MessageFlow) -> list[VenueRun]:
             flow.distance,
             flow.size,
             flow.params.reshape(-1),
+            flow.hidden if flow.hidden.shape[0] else np.zeros(len(flow), dtype=np.int64),
         ]
     )
     while True:

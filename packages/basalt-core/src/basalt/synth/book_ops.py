@@ -14,7 +14,8 @@ arithmetic, so the same code runs compiled by Numba on NumPy arrays and as
 plain Python on lists (several times faster than NumPy scalar indexing):
 
 * levels ``lv[lv_at(width, v, side, p) + f]``: f = 0 quantity, 1 orders, 2 head slot, 3 tail slot;
-* orders ``ob[slot * OB + f]``: side, price, size, prev, next, order number, position in ``live``;
+* orders ``ob[slot * OB + f]``: side, price, size, prev, next, order number, position in ``live``,
+  iceberg code (``icebergs.py``);
 * venue counters ``vm[v * N_VM + VM_*]``; live orders ``live[v * capacity + k]``;
 * global counters ``g[G_*]``; L3 rows ``rows[R_* * rows_capacity + row]``.
 
@@ -162,6 +163,7 @@ def new_order(vm, live, ob, free, g, capacity, v, size):
     o = slot * OB
     ob[o + 2] = size
     ob[o + 5] = g[G_NEXT_NO]
+    ob[o + 7] = 0  # not an iceberg (``icebergs.py`` marks those)
     g[G_NEXT_NO] += 1
     n = vm[v * N_VM + VM_NLIVE]
     live[v * capacity + n] = slot

@@ -70,6 +70,15 @@ class SynthConfig(BaseModel):
         le=1.0,
         description="Off-book prints (OFF_BOOK_ON_EXCHANGE and SI) per lit continuous trade on the primary.",
     )
+    iceberg_rate: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a passive continuous-session limit order is an iceberg: it shows its "
+        "size and refills it from a hidden reserve of 2-10 more peaks each time the displayed peak is "
+        "executed in full (basalt.synth.icebergs). The planted icebergs are written to "
+        "`_truth/icebergs.parquet` under the lake root. 0 (the default) plants none and changes nothing.",
+    )
 
     @field_validator("mics", mode="before")
     @classmethod

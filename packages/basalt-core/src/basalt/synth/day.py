@@ -9,7 +9,7 @@ the same result.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
@@ -18,9 +18,11 @@ from basalt.synth.book import run_book
 from basalt.synth.cbbo import cbbo_frame, consolidate_venues
 from basalt.synth.config import SynthConfig
 from basalt.synth.flow import MessageFlow, instrument_flow
+from basalt.synth.icebergs import hidden_reserves, truth_frame
+from basalt.synth.kernel import CTL_FLOW
 from basalt.synth.latent import LatentDay, build_latent, daily_levels
 from basalt.synth.reference import Instrument, Listing, instruments, listings_of, reference_frame
-from basalt.synth.schedule import DaySchedule, build_schedule
+from basalt.synth.schedule import STATE_CONTINUOUS, DaySchedule, build_schedule
 from basalt.synth.tables import VenueDay, imbalance_frame, l2_frame, l3_frame, marketstate_frame
 from basalt.synth.trades import trades_frame
 from basalt.synth.venues import EUR_PER_UNIT, major_currency
@@ -41,7 +43,7 @@ SORT_KEYS: dict[str, list[str]] = {
 }
 """Row order of every table (listing, then event order): files are sorted the same way every run."""
 
-_PURPOSE_SCHEDULE, _PURPOSE_LATENT, _PURPOSE_TRADES, _PURPOSE_VENUE = 1, 2, 3, 100
+_PURPOSE_SCHEDULE, _PURPOSE_LATENT, _PURPOSE_TRADES, _PURPOSE_ICEBERGS, _PURPOSE_VENUE = 1, 2, 3, 4, 100
 
 
 def _rng(config: SynthConfig, day: dt.date, index: int, purpose: int) -> np.random.Generator:
@@ -59,6 +61,8 @@ class InstrumentDay:
     """Order-book messages simulated (all venues)."""
     l3_rows: int
     l2_rows: int
+    icebergs: pl.DataFrame | None = None
+    """Icebergs planted on the instrument's listings (``icebergs.truth_frame``); None if none are planted."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,10 @@ def prepare_instrument_day(config: SynthConfig, day: dt.date, instrument: Instru
         price_eur,
         [_rng(config, day, instrument.index, _PURPOSE_VENUE + item.venue.code) for item in listings],
     )
+    if config.iceberg_rate > 0:
+        eligible = (flow.phase == STATE_CONTINUOUS) & (flow.ctl == CTL_FLOW)
+        rng = _rng(config, day, instrument.index, _PURPOSE_ICEBERGS)
+        flow = replace(flow, hidden=hidden_reserves(rng, config.iceberg_rate, flow.size, eligible))
     return PreparedDay(listings=listings, schedule=schedule, latent=latent, flow=flow)
 
 
@@ -122,6 +130,7 @@ def simulate_instrument_day(config: SynthConfig, day: dt.date, instrument: Instr
         messages=len(flow),
         l3_rows=sum(vd.run.n_rows for vd in venue_days),
         l2_rows=sum(vd.run.n_snaps for vd in venue_days),
+        icebergs=pl.concat([truth_frame(vd) for vd in venue_days]) if config.iceberg_rate > 0 else None,
     )
 
 

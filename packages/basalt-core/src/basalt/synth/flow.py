@@ -21,7 +21,7 @@ see identical inputs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -86,6 +86,9 @@ class MessageFlow:
     """Tick count of the window's price index 0."""
     lot: int
     """Round lot of the instrument (shares)."""
+    hidden: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Hidden reserve (shares) of each message's order if it is a planted iceberg, else 0
+    (``icebergs.py``); empty when no icebergs are planted."""
 
     def __len__(self) -> int:
         return int(self.times.shape[0])

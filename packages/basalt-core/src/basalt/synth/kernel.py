@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 
 from basalt.synth import book_ops as b
+from basalt.synth import icebergs as ice
 from basalt.synth import matching as m
 from basalt.synth._jit import njit
 from basalt.synth.book_ops import ASK, BID, N_VM, OB
@@ -236,24 +237,25 @@ def _end_event(lv, vm, g, rows, snap_px, snap_qty, snap_n, snap_ref, dims, msg):
 
 @njit
 def simulate(
-    venue, phase, ctl, x, u, distance, size, prm, lv, vm, live, ob, free, g, rows, trades, snap_px, snap_qty,
-    snap_n, snap_ref, imb, dims,
+    venue, phase, ctl, x, u, distance, size, prm, hidden, lv, vm, live, ob, free, g, rows, trades, snap_px,
+    snap_qty, snap_n, snap_ref, imb, dims,
 ):  # fmt: skip
     """Run every message of an instrument-day; ``OK`` or the code of the output that is full.
 
     State (levels, venue counters, live orders, order pool, free-slot stack,
     global counters) and outputs are preallocated by ``book.py``; ``dims`` is
     ``(width, order capacity, rows capacity, trades capacity, imbalance
-    capacity, snapshot capacity, venues)``.
+    capacity, snapshot capacity, venues)``. ``hidden[i] > 0`` plants message
+    ``i``'s order as an iceberg with that hidden reserve (``icebergs.py``).
     """
     width, n_venues = dims[0], dims[6]
     for i in range(len(venue)):
         n_live = 0
         for w in range(n_venues):
             n_live += vm[w * N_VM + b.VM_NLIVE]
-        if g[b.G_ROWS] + n_live + 4 > dims[2]:
+        if g[b.G_ROWS] + n_live + 4 + 2 * ice.MAX_REFILLS > dims[2]:  # an iceberg refill: 2 more rows
             return ROWS_FULL
-        if g[b.G_TRADES] + n_live + 2 > dims[3]:
+        if g[b.G_TRADES] + n_live + 2 + ice.MAX_REFILLS > dims[3]:
             return TRADES_FULL
         if g[b.G_IMB] + 1 > dims[4]:
             return IMB_FULL
@@ -287,6 +289,8 @@ def simulate(
             if rest_v >= 0:
                 _end_event(lv, vm, g, rows, snap_px, snap_qty, snap_n, snap_ref, dims, i)
                 b.insert(lv, vm, live, ob, free, g, rows, dims, i, rest_v, rest_side, rest_p, rest_size)
+            if hidden[i] > 0:
+                ice.plant(rows, vm, live, ob, g, dims, row0, i, hidden[i])
         else:
             draws = (u[4 * i], u[4 * i + 1], u[4 * i + 2], u[4 * i + 3])
             _auction(lv, vm, live, ob, free, g, rows, dims, i, v, x[i], draws, distance[i], size[i], prm, pp)

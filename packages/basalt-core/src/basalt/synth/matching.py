@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from basalt.synth import book_ops as b
+from basalt.synth import icebergs as ice
 from basalt.synth._jit import njit
 from basalt.synth.book_ops import ASK, BID, LEVELS, N_VM, VM_PHASE, lv_at
 
@@ -70,7 +71,8 @@ def route(lv, vm, n_venues, width, side, home):
 def match(lv, vm, live, ob, free, g, rows, trades, dims, msg, w, side, limit, size):
     """An order of ``side`` taking liquidity on venue ``w`` up to ``limit``; returns the unfilled size.
 
-    One execution (and one trade) per resting order hit, at its price.
+    One execution (and one trade) per resting order hit, at its price; a
+    planted iceberg executed in full shows its next peak (``icebergs.py``).
     """
     width, n = dims[0], dims[3]
     opp = 1 - side
@@ -79,11 +81,13 @@ def match(lv, vm, live, ob, free, g, rows, trades, dims, msg, w, side, limit, si
     bid_size = lv[lv_at(width, w, BID, bb)] if bb >= 0 else 0
     ask_size = lv[lv_at(width, w, ASK, ba)] if ba < width else 0
     left = size
+    refills = 0
     while left > 0:
         best = vm[m + opp]
         if (opp == ASK and (best >= width or best > limit)) or (opp == BID and (best < 0 or best < limit)):
             break
         t = g[b.G_TRADES]
+        iceberg = ice.head_code(lv, ob, width, w, opp, best)
         filled, order_left, level_left = b.fill_head(
             lv, vm, live, ob, free, g, rows, dims, msg, w, opp, best, left, t
         )
@@ -102,6 +106,9 @@ def match(lv, vm, live, ob, free, g, rows, trades, dims, msg, w, side, limit, si
         trades[T_PHASE * n + t] = PH_CONTINUOUS
         g[b.G_TRADES] = t + 1
         left -= filled
+        if iceberg > 0 and order_left == 0 and refills < ice.MAX_REFILLS:  # its next peak shows
+            ice.refill(lv, vm, live, ob, free, g, rows, dims, msg, w, opp, best, iceberg)
+            refills += 1
     return left
 
 

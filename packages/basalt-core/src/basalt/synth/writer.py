@@ -31,6 +31,7 @@ from basalt.sources.layout import LayoutName, PartitionWriter
 from basalt.synth._procs import init_worker
 from basalt.synth.config import SynthConfig
 from basalt.synth.day import TABLES, InstrumentDay, simulate_instrument_day, sort_table
+from basalt.synth.icebergs import write_truth
 from basalt.synth.reference import instruments, reference_frame
 
 STAGING = ".synth-staging"
@@ -57,6 +58,8 @@ class LakeSummary:
     """CPU seconds spent simulating and building tables, summed over workers."""
     seconds: float = 0.0
     """Wall-clock time of the whole write (Parquet compression included)."""
+    icebergs: list[pl.DataFrame] = field(default_factory=list)
+    """Planted icebergs of every instrument-day (``SynthConfig.iceberg_rate`` > 0), in task order."""
 
     @property
     def events_per_cpu_second(self) -> float:
@@ -69,6 +72,8 @@ class LakeSummary:
         self.l3_events += result.l3_rows
         self.l2_snapshots += result.l2_rows
         self.simulate_seconds += cpu_seconds
+        if result.icebergs is not None:
+            self.icebergs.append(result.icebergs)
 
 
 def default_workers() -> int:
@@ -138,7 +143,7 @@ def _simulate_task(
             path = _stage_path(staging, day, table, mic, index)
             path.parent.mkdir(parents=True, exist_ok=True)
             frame.write_ipc(path, compression="uncompressed")
-    return InstrumentDay({}, result.messages, result.l3_rows, result.l2_rows), cpu
+    return InstrumentDay({}, result.messages, result.l3_rows, result.l2_rows, result.icebergs), cpu
 
 
 def _write_task(
@@ -220,7 +225,8 @@ def write_lake(
     """Generate every trading day of ``config`` and write all tables under ``out_dir``.
 
     Writes, per date and MIC, trades, L2, L3, market state, reference and
-    imbalance (empty on venues without auctions); CBBO under the primary MIC.
+    imbalance (empty on venues without auctions); CBBO under the primary MIC;
+    with ``iceberg_rate`` > 0, the planted icebergs to ``_truth/icebergs.parquet``.
     Existing files of the same partitions are replaced.
 
     Args:
@@ -246,5 +252,7 @@ def write_lake(
         done[stage] += 1
         if progress is not None:
             progress(stage, done[stage], totals[stage])
+    if config.iceberg_rate > 0:
+        write_truth(root, summary.icebergs)
     summary.seconds = time.perf_counter() - started
     return summary
