@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from basalt import AnalyticModule
 from basalt_characteristics.liquidity import Liquidity
+from basalt_characteristics.microprice import MicroPrice
 from basalt_characteristics.ofi import OFI
 from basalt_characteristics.volatility import Volatility
 
-MODULES: list[type[AnalyticModule]] = [OFI, Volatility, Liquidity]
+MODULES: list[type[AnalyticModule]] = [OFI, MicroPrice, Volatility, Liquidity]
