@@ -16,6 +16,10 @@ from typing import Any
 
 import polars as pl
 
+Keep = Any
+"""Optional filters of the market-state reference (``reference_l2_states``): ``keep(snap) -> bool``
+and ``cut_at(snap) -> int | None`` (ns at which a kept snapshot's time ends)."""
+
 EPOCH = datetime(1970, 1, 1)
 NS_PER_DAY = 86_400 * 10**9
 SIDES = ("Bid", "Ask")
@@ -129,6 +133,8 @@ def snapshot_values(row: dict[str, Any], microprice_levels: int = 3) -> dict[str
 
 def _snapshots(frame: pl.DataFrame, microprice_levels: int) -> list[dict[str, Any]]:
     has_trade_date = "TradeDate" in frame.columns
+    if "TimestampNanoseconds" in frame.columns:  # as integer ns: Python datetimes stop at µs
+        frame = frame.with_columns(pl.col("TimestampNanoseconds").cast(pl.Int64).alias("__tns"))
     snaps = []
     for row in frame.to_dicts():
         moment = row["EventTimestamp"]
@@ -140,6 +146,7 @@ def _snapshots(frame: pl.DataFrame, microprice_levels: int) -> list[dict[str, An
             {
                 "listing": row["ListingId"],
                 "t": ns_of(moment),
+                "at": row["__tns"] if row.get("__tns") is not None else ns_of(moment),
                 "order": (ns_of(moment), -math.inf if event_no is None else event_no),
                 "day": day_start_ns(day),
                 "values": snapshot_values(row, microprice_levels),
@@ -170,13 +177,16 @@ def reference_l2(
     seconds: float = 60.0,
     closed: str = "right",
     anchor: str = "end",
+    keep: Keep = None,
 ) -> dict[tuple[int, int], dict[str, Any]]:
-    """(ListingId, label ns) → output row of ``l2``."""
+    """(ListingId, label ns) → output row of ``l2`` (only the snapshots ``keep`` accepts, if given)."""
     size = round(seconds * 1e9)
     columns = expected_columns(levels, families, ohlc_series)
     groups: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     by_listing_day: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     for snap in _snapshots(frame, microprice_levels):
+        if keep is not None and not keep(snap):
+            continue
         end = _bucket_end(snap["t"], size, closed)
         label = end if anchor == "end" else end - size
         groups[(snap["listing"], label)].append(snap)
@@ -256,8 +266,14 @@ def reference_l2tw(
     closed: str = "right",
     anchor: str = "end",
     session_end: time | None = None,
+    keep: Keep = None,
+    cut_at: Keep = None,
 ) -> dict[tuple[int, int], dict[str, Any]]:
-    """(ListingId, label ns) → output row of ``l2tw`` (exact sums, rounded once at the end)."""
+    """(ListingId, label ns) → output row of ``l2tw`` (exact sums, rounded once at the end).
+
+    With ``keep``/``cut_at``: every snapshot still ends the one before it, but only
+    those ``keep`` accepts weigh, each until ``cut_at(snap)`` at the latest.
+    """
     size = round(seconds * 1e9)
     names = expected_columns(levels, families, suffix="")
     by_listing_day: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
@@ -282,6 +298,11 @@ def reference_l2tw(
                 cut += session_end.microsecond * 1000
                 start = min(start, cut)
                 end = cut if end is None else min(end, cut)
+            if keep is not None and not keep(snap):
+                continue
+            stop = cut_at(snap) if cut_at is not None else None
+            if stop is not None:
+                end = min(end, stop)
             k = start // size
             while k * size < end:
                 piece = min(end, (k + 1) * size) - max(start, k * size)

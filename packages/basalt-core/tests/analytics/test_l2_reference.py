@@ -127,3 +127,55 @@ def test_generated_books_cover_the_edge_cases() -> None:
         null_orders=(pl.col("BidPrice1").is_not_null() & pl.col("BidNumOrders1").is_null()).sum(),
     ).row(0, named=True)
     assert all(count > 0 for count in stats.values()), stats
+
+
+STATE_CASES = [
+    ("continuous", 21, ("CONTINUOUS_TRADING",), "60s"),
+    ("two-states-7.5s", 22, ("CONTINUOUS_TRADING", "CLOSING_AUCTION"), "7.5s-start"),
+    ("continuous-1s", 23, ("CONTINUOUS_TRADING",), "1s-left"),
+]
+
+
+@pytest.mark.parametrize(("case", "seed", "allowed", "buckets"), STATE_CASES, ids=[c[0] for c in STATE_CASES])
+def test_market_state_filter_matches_reference(case: str, seed: int, allowed: tuple, buckets: str) -> None:
+    from analytics import reference_l2_states as states_ref
+
+    frame = states_ref.with_nanoseconds(ref.random_book(seed), seed)
+    marketstate = states_ref.random_states(frame, seed)
+    states = states_ref.MarketStates(marketstate, allowed)
+    grid = BUCKETS[buckets]
+    inputs = {"l2": frame, "marketstate": marketstate}
+    families = ("levels", "spread", "mid", "ohlc")
+
+    last = run_module(
+        L2Last({"levels": 2, "families": families, "market_states": allowed}), inputs, buckets=grid
+    )
+    expected = ref.reference_l2(
+        frame,
+        levels=2,
+        families=families,
+        seconds=grid.seconds,
+        closed=grid.closed,
+        anchor=grid.anchor,
+        keep=states.keep,
+    )
+    ref.assert_matches(last, expected, ref.expected_columns(2, families))
+
+    config = {"levels": 2, "families": ["levels", "cumulative", "spread", "mid"], "market_states": allowed}
+    module = L2TimeWeighted(config)
+    weighted = run_module(module, inputs, buckets=grid)
+    expected = ref.reference_l2tw(
+        frame,
+        levels=2,
+        families=module.config.families,
+        seconds=grid.seconds,
+        closed=grid.closed,
+        anchor=grid.anchor,
+        keep=states.keep,
+        cut_at=states.cut_at,
+    )
+    ref.assert_matches(weighted, expected, ref.expected_columns(2, module.config.families, suffix="TWA"))
+    # The filter really filters here, and leaves rows (the comparison is not between empty frames).
+    unfiltered = run_module(L2Last({"levels": 2, "families": families}), {"l2": frame}, buckets=grid)
+    assert 0 < last.height < unfiltered.height
+    assert weighted.height > 0

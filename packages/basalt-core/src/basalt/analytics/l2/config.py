@@ -59,6 +59,21 @@ class _BookConfig(ModuleConfig):
         description="Depth D of Microprice: the level-1 prices weighted by the opposite side's "
         "cumulative quantity over levels 1..D (D=1 gives WeightedMid). Independent of 'levels'.",
     )
+    market_states: tuple[str, ...] | None = Field(
+        None,
+        min_length=1,
+        description="If set (e.g. ['CONTINUOUS_TRADING']), only the book while the listing's market state is "
+        "one of these counts: the marketstate table is read, a snapshot's state is the listing's last state "
+        "event at or before it (TimestampNanoseconds, else EventTimestamp), and snapshots taken in other "
+        "states or before the first state event are dropped; l2tw also ends a snapshot's time at the next "
+        "change into another state. Auction books are often crossed (negative spread): leave them out of "
+        "averages with this. None: every snapshot counts, marketstate is not read.",
+    )
+
+    @field_validator("market_states")
+    @classmethod
+    def _states(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        return None if value is None else tuple(sorted(set(value)))
 
 
 class L2Config(_BookConfig):

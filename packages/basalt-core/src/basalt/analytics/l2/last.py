@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import ClassVar
 
 import polars as pl
@@ -11,6 +12,7 @@ from basalt.analytics.l2 import ohlc
 from basalt.analytics.l2.config import L2Config
 from basalt.analytics.l2.measures import BookMeasures
 from basalt.analytics.l2.snapshots import TIMESTAMP, day_expr, order_key
+from basalt.analytics.l2.states import filter_doc, kept_rows
 from basalt.modules.base import AnalyticModule
 from basalt.modules.columns import ColumnDoc
 from basalt.timebuckets import TIME_BUCKET, TimeBuckets
@@ -29,7 +31,9 @@ class L2Last(AnalyticModule):
     cumulative, imbalance, spread and mid families describe the last one, the
     ``ohlc`` family every snapshot of the bucket. Snapshots without an
     ``EventTimestamp`` are ignored. See ``basalt.analytics.l2.measures`` for
-    missing levels, one-sided and crossed books.
+    missing levels, one-sided and crossed books. With ``market_states``, only
+    snapshots taken in those market states count, for every family
+    (``basalt.analytics.l2.states``).
     """
 
     NAME = "l2"
@@ -43,13 +47,22 @@ class L2Last(AnalyticModule):
         cfg = self.config
         return BookMeasures(cfg.levels, cfg.families, cfg.microprice_levels)
 
+    def input_names(self) -> tuple[str, ...]:
+        """``l2``, plus ``marketstate`` when ``market_states`` filters the snapshots."""
+        return ("l2", "marketstate") if self.config.market_states else ("l2",)
+
     def columns(self) -> list[ColumnDoc]:
-        sources = ("l2.EventTimestamp", "l2.L2EventNo")
+        states = self.config.market_states
+        sources: tuple[str, ...] = ("l2.EventTimestamp", "l2.L2EventNo")
+        note = ""
+        if states:
+            sources += ("marketstate.MarketState", "marketstate.TimestampNanoseconds")
+            note = filter_doc(states, time_weighted=False)
         docs = [
             ColumnDoc(
                 m.name,
                 unit=m.unit,
-                definition=self._PREFIX + m.definition,
+                definition=self._PREFIX + m.definition + note,
                 pattern=m.pattern,
                 sources=(*m.sources, *sources),
                 dtype=m.dtype,
@@ -57,7 +70,10 @@ class L2Last(AnalyticModule):
             for m in self._book().measures
         ]
         if "ohlc" in self.config.families:
-            docs += ohlc.docs(self.config.ohlc_series, self.config.open_mode)
+            bars = ohlc.docs(self.config.ohlc_series, self.config.open_mode)
+            docs += [
+                replace(d, definition=d.definition + note, sources=(*d.sources, *sources[2:])) for d in bars
+            ]
         return docs
 
     def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
@@ -67,6 +83,9 @@ class L2Last(AnalyticModule):
         prev_close = bool(series) and cfg.open_mode == "prev_close"
         source = inputs["l2"]
         base = source.filter(pl.col(TIMESTAMP).is_not_null()).with_row_index(_ROW)
+        if cfg.market_states:
+            kept = kept_rows(base, inputs["marketstate"], cfg.market_states, _ROW, cut=False)
+            base = base.join(kept, on=_ROW, how="semi")
 
         # Narrow pass: which row is each bucket's last snapshot, and the bars.
         keys = ["ListingId", _DAY, TIME_BUCKET] if prev_close else ["ListingId", TIME_BUCKET]

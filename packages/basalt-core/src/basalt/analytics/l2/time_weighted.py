@@ -9,7 +9,10 @@ last stays in force). The day's last snapshot stays in force until the end of
 its bucket (the bucket ``EventTimestamp`` falls in under the pass's ``closed``
 rule: with ``closed="right"`` a last snapshot exactly on a boundary weighs
 nothing), or, with ``session_end``, every interval is cut at the session end.
-Time before the day's first snapshot does not count.
+Time before the day's first snapshot does not count. With ``market_states``,
+snapshots taken in other market states are dropped and a kept snapshot's
+interval also ends at the listing's next change into an excluded state (see
+``basalt.analytics.l2.states``), so time outside those states weighs nothing.
 
 A bucket's time-weighted average (TWA) of a measure is
 ``Σ value·w / Σ w`` over the snapshots in force during the bucket, ``w`` the
@@ -56,11 +59,12 @@ import polars as pl
 from basalt.analytics.l2.config import L2TWConfig
 from basalt.analytics.l2.measures import BookMeasures, Measure
 from basalt.analytics.l2.snapshots import TIMESTAMP, day_expr, day_start_ns, order_key, timestamp_ns
+from basalt.analytics.l2.states import CUT, filter_doc, kept_rows
 from basalt.modules.base import AnalyticModule
 from basalt.modules.columns import ColumnDoc
 from basalt.timebuckets import TIME_BUCKET, TimeBuckets
 
-_T, _KEY, _DAY = "__t", "__okey", "__day"
+_T, _KEY, _DAY, _ROW = "__t", "__okey", "__day", "__row"
 _START, _END, _K, _W = "__a", "__b", "__k", "__w"
 _TOTAL = "__wsum"
 
@@ -163,7 +167,14 @@ class L2TimeWeighted(AnalyticModule):
         cfg = self.config
         return BookMeasures(cfg.levels, cfg.families, cfg.microprice_levels)
 
+    def input_names(self) -> tuple[str, ...]:
+        """``l2``, plus ``marketstate`` when ``market_states`` filters the snapshots."""
+        return ("l2", "marketstate") if self.config.market_states else ("l2",)
+
     def columns(self) -> list[ColumnDoc]:
+        states = self.config.market_states
+        note = filter_doc(states, time_weighted=True) if states else ""
+        extra = ("marketstate.MarketState", "marketstate.TimestampNanoseconds") if states else ()
         if self.config.session_end is None:
             until = "until the next snapshot of the listing and day; the day's last one until its bucket ends"
         else:
@@ -178,7 +189,7 @@ class L2TimeWeighted(AnalyticModule):
             definition = (
                 f"Time-weighted average over the bucket: Σ value·w / Σ w{clip}; w = time the snapshot was "
                 f"in force inside the bucket ({until}); snapshots with a null value are left out of both "
-                f"sums; null when none is non-null. Value: {m.definition}"
+                f"sums; null when none is non-null.{note} Value: {m.definition}"
             )
             docs.append(
                 ColumnDoc(
@@ -186,7 +197,7 @@ class L2TimeWeighted(AnalyticModule):
                     unit=m.unit,
                     definition=definition,
                     pattern=m.pattern + SUFFIX,
-                    sources=(*m.sources, "l2.EventTimestamp", "l2.L2EventNo"),
+                    sources=(*m.sources, "l2.EventTimestamp", "l2.L2EventNo", *extra),
                     dtype="Float64",
                 )
             )
@@ -199,7 +210,12 @@ class L2TimeWeighted(AnalyticModule):
         source = inputs["l2"]
         schema = source.collect_schema()
 
-        snapshots = source.filter(pl.col(TIMESTAMP).is_not_null()).select(
+        states = cfg.market_states
+        live = source.filter(pl.col(TIMESTAMP).is_not_null())
+        if states:
+            live = live.with_row_index(_ROW)
+        snapshots = live.select(
+            *([_ROW] if states else []),
             "ListingId",
             timestamp_ns().alias(_T),
             order_key().alias(_KEY),
@@ -221,11 +237,18 @@ class L2TimeWeighted(AnalyticModule):
             session = pl.col("__day_ns") + offset
             start = pl.min_horizontal(t, session)
             end = pl.min_horizontal(pl.coalesce(following, session), session)
-        timed = snapshots.with_columns(start.alias(_START), end.alias(_END)).with_columns(
-            (pl.col(_START) // size).alias(_K)
-        )
+        timed = snapshots.with_columns(start.alias(_START), end.alias(_END))
+        if states:
+            # Every snapshot ends the one before it (above); then only those taken in an allowed
+            # state stay, each cut at the next change into an excluded state.
+            kept = kept_rows(live, inputs["marketstate"], states, _ROW, cut=True)
+            timed = timed.join(kept, on=_ROW, how="inner").with_columns(
+                pl.min_horizontal(pl.col(_END), pl.col(CUT)).alias(_END)
+            )
+        timed = timed.with_columns((pl.col(_START) // size).alias(_K))
         first_boundary = (pl.col(_K) + 1) * size
-        unit = _weight_unit(schema, size)
+        # State changes fall on any nanosecond: weights are then counted in ns.
+        unit = 1 if states else _weight_unit(schema, size)
 
         # Head pieces: every snapshot, in the bucket where its interval starts.
         heads = timed.with_columns(
