@@ -12,7 +12,8 @@ same numbers under the default configuration (60 s buckets):
 After one untimed warm-up collection each, both are collected ``--runs`` times taking
 turns (medians compared: module / hand, target ≤ 1.2), and their results are checked
 equal. Peak memory is measured separately, each query in its own child process: the
-child loads the inputs, resets the kernel's peak-RSS counter (``/proc/self/clear_refs``), collects once and reports ``VmHWM − VmRSS before``.
+child loads the inputs, resets the kernel's peak-RSS counter (``/proc/self/clear_refs``),
+collects once and reports ``VmHWM − VmRSS before``.
 
 Run: ``python packages/basalt-characteristics/benchmarks/bench_flow.py [--workloads S M] [--runs 5]``
 """
