@@ -11,7 +11,12 @@ Prices that are null, NaN, infinite or ≤ 0 are dropped.
 
 A bucket's ``n+1`` prices ``p_0 … p_n`` (those whose timestamp falls in it)
 give ``n`` log returns ``r_i = ln p_i − ln p_{i−1}``: returns never span two
-buckets, so each bucket's value depends on its own prices only.
+buckets, so each bucket's value depends on its own prices only. With
+``sample_seconds`` the return-based measures (RV, BV, RK) use previous-tick
+sampling instead: the last price of each clock-aligned sub-interval of that
+length holding a price (the usual calendar-time sampling, e.g. 5-minute RV,
+which sidesteps microstructure noise); the range measures always use every
+price.
 
 * Realized variance ``RV = Σ r_i²`` (null with fewer than 2 prices).
 * Bipower variation ``BV = (π/2)·Σ_{i≥2} |r_i||r_{i−1}|`` (Barndorff-Nielsen &
@@ -63,6 +68,7 @@ from basalt.timebuckets import TIME_BUCKET
 from basalt_characteristics._series import (
     DAY,
     LIT_CONTINUOUS,
+    T,
     l2_series,
     position_in_run,
     positive_price,
@@ -99,6 +105,12 @@ class VolatilityConfig(ModuleConfig):
         ge=1,
         le=200,
         description="Largest realized-kernel bandwidth H the rule may choose (lags computed).",
+    )
+    sample_seconds: float | None = Field(
+        None,
+        gt=0,
+        description="Previous-tick sampling of the return-based measures (RV, BV, RK): the last price of "
+        "each sub-interval of this length (must divide the bucket length); null: every price.",
     )
     kernel_sparse_step: int = Field(
         10,
@@ -152,7 +164,14 @@ class Volatility(AnalyticModule):
             )
             series = f"prices of the bucket's {kept}"
             sources = ("trades.Price", "trades.TradeTimestamp", "trades.Classification")
-        returns = f"r_i: log returns between consecutive {series} (never spanning two buckets)"
+        if cfg.sample_seconds is None:
+            returns = f"r_i: log returns between consecutive {series} (never spanning two buckets)"
+        else:
+            returns = (
+                f"r_i: log returns between the last prices of consecutive {cfg.sample_seconds} s "
+                "sub-intervals "
+                f"with a price (previous-tick sampling) of the {series}; counts below are of sampled prices"
+            )
         p = self.prefix
 
         def doc(name: str, definition: str, unit: str = "log-return²", dtype: str = "Float64") -> ColumnDoc:
@@ -212,33 +231,68 @@ class Volatility(AnalyticModule):
             frame = trade_series(
                 inputs["trades"], buckets, [positive_price("Price").alias(_P)], cfg.classifications
             )
-        return frame.filter(pl.col(_P).is_not_null()).select("ListingId", DAY, TIME_BUCKET, _P)
+        return frame.filter(pl.col(_P).is_not_null()).select("ListingId", DAY, TIME_BUCKET, T, _P)
+
+    def _returns(self, prices: pl.LazyFrame) -> pl.LazyFrame:
+        """Per-row returns, their products and the sparse returns the kernel's bandwidth rule needs."""
+        lags, q = self.config.kernel_max_lag, self.config.kernel_sparse_step
+        prices = prices.with_columns(pl.col(_P).log().alias(_LP))
+        prices = prices.with_columns(
+            position_in_run(~same_as_previous("ListingId", DAY, TIME_BUCKET)).alias(_I)
+        )
+        i, r = pl.col(_I), pl.col(_R)
+        rows = prices.with_columns(pl.when(i >= 1).then(pl.col(_LP) - pl.col(_LP).shift(1)).alias(_R))
+        return rows.with_columns(
+            pl.when(i >= 2).then((r * r.shift(1)).abs()).alias("__bp"),
+            pl.when((i >= q) & (i % q == 0)).then(pl.col(_LP) - pl.col(_LP).shift(q)).alias("__rs"),
+            *[pl.when(i >= h + 1).then(r * r.shift(h)).alias(f"__g{h}") for h in range(1, lags + 1)],
+        )
+
+    def _return_aggs(self) -> list[pl.Expr]:
+        r = pl.col(_R)
+        return [
+            pl.len().alias("__n1"),
+            (r**2).sum().alias("__rv"),
+            pl.col("__bp").sum().alias("__bv"),
+            (pl.col("__rs") ** 2).sum().alias("__iv"),
+            *[pl.col(f"__g{h}").sum() for h in range(1, self.config.kernel_max_lag + 1)],
+        ]
+
+    @staticmethod
+    def _range_aggs() -> list[pl.Expr]:
+        return [
+            pl.col(_P).min_by(_I).alias("__o"),
+            pl.col(_P).max().alias("__h"),
+            pl.col(_P).min().alias("__l"),
+            pl.col(_P).max_by(_I).alias("__c"),
+        ]
 
     def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
         cfg = self.config
         lags = cfg.kernel_max_lag
         q = cfg.kernel_sparse_step
-        group = ("ListingId", DAY, TIME_BUCKET)
-        prices = self._prices(inputs, buckets).with_columns(pl.col(_P).log().alias(_LP))
-        prices = prices.with_columns(position_in_run(~same_as_previous(*group)).alias(_I))
-        i, r = pl.col(_I), pl.col(_R)
-        rows = prices.with_columns(pl.when(i >= 1).then(pl.col(_LP) - pl.col(_LP).shift(1)).alias(_R))
-        rows = rows.with_columns(
-            pl.when(i >= 2).then((r * r.shift(1)).abs()).alias("__bp"),
-            pl.when((i >= q) & (i % q == 0)).then(pl.col(_LP) - pl.col(_LP).shift(q)).alias("__rs"),
-            *[pl.when(i >= h + 1).then(r * r.shift(h)).alias(f"__g{h}") for h in range(1, lags + 1)],
-        )
-        agg = rows.group_by("ListingId", TIME_BUCKET).agg(
-            pl.len().alias("__n1"),
-            (r**2).sum().alias("__rv"),
-            pl.col("__bp").sum().alias("__bv"),
-            (pl.col("__rs") ** 2).sum().alias("__iv"),
-            *[pl.col(f"__g{h}").sum() for h in range(1, lags + 1)],
-            pl.col(_P).min_by(_I).alias("__o"),
-            pl.col(_P).max().alias("__h"),
-            pl.col(_P).min().alias("__l"),
-            pl.col(_P).max_by(_I).alias("__c"),
-        )
+        keys = ["ListingId", TIME_BUCKET]
+        prices = self._prices(inputs, buckets)
+        if cfg.sample_seconds is None:
+            agg = self._returns(prices).group_by(*keys).agg(*self._return_aggs(), *self._range_aggs())
+        else:
+            sub = TimeBuckets(seconds=cfg.sample_seconds, anchor="end", closed=buckets.closed)
+            if buckets.nanoseconds % sub.nanoseconds:
+                raise ValueError(
+                    f"volatility: sample_seconds ({cfg.sample_seconds} s) must divide the bucket length "
+                    f"({buckets.seconds} s)"
+                )
+            ordered = prices.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias(_I))
+            ranges = ordered.group_by(*keys).agg(self._range_aggs())
+            # Previous-tick sampling: the last price of each sub-interval with a price.
+            sampled = (
+                ordered.with_columns(sub.label(pl.col(T).cast(pl.Datetime("ns"))).alias("__sub"))
+                .group_by("ListingId", DAY, TIME_BUCKET, "__sub")
+                .agg(pl.col(_P).max_by(_I))
+                .sort("ListingId", DAY, "__sub")
+            )
+            returns = self._returns(sampled).group_by(*keys).agg(self._return_aggs())
+            agg = ranges.join(returns, on=keys, how="left")
         n = (pl.col("__n1") - 1).cast(pl.Float64)
         rv, iv = pl.col("__rv"), pl.col("__iv")
         omega2 = rv / (2.0 * n)

@@ -75,3 +75,22 @@ def test_liquidity_matches_reference(seed: int, config: dict) -> None:
     )
     # Price changes are differences of decimals: a covariance near 0 may cancel, hence a tiny abs floor.
     assert_matches(out, expected, LIQ_COLUMNS, abs_=1e-15)
+
+
+def test_sampled_volatility_matches_reference() -> None:
+    trades = random_trades(9)
+    config = {"source": "trades", "sample_seconds": 5.0, "kernel_max_lag": 4, "kernel_sparse_step": 2}
+    out = run_module(Volatility, {"trades": trades}, config=config)
+    expected = {}
+    for key, items in ref.trade_series(trades.to_dicts(), ("LIT_CONTINUOUS",), 60.0).items():
+        last: dict = {}
+        for r in items:  # previous-tick sampling: the last price of each 5 s sub-interval
+            last[ref.label(r["TradeTimestamp"], 5.0)] = r["Price"]
+        sampled = ref.volatility([last[k] for k in sorted(last)], 4, 2)
+        every = ref.volatility([r["Price"] for r in items], 4, 2)
+        values = {k: sampled[k] for k in ("RealizedVariance", "BipowerVariation", "RealizedKernel")}
+        values["RealizedKernelBandwidth"] = sampled["RealizedKernelBandwidth"]
+        values["ParkinsonVariance"] = every["ParkinsonVariance"]
+        values["GarmanKlassVariance"] = every["GarmanKlassVariance"]
+        expected[key] = {"Trade" + k: v for k, v in values.items()}
+    assert_matches(out, expected, ["Trade" + c for c in VOL_COLUMNS], abs_=1e-18)
