@@ -183,7 +183,7 @@ class VPINModule(AnalyticModule):
                 .alias(_VPIN)
             )
             .group_by(*group, TIME_BUCKET)
-            .agg(pl.col(_VPIN).sort_by(_J).last(), pl.len().cast(pl.Int64).alias(_COUNT))
+            .agg(pl.col(_VPIN).last(), pl.len().cast(pl.Int64).alias(_COUNT))  # rows in bucket order
         )
         return (
             trades.group_by(*group, TIME_BUCKET)
