@@ -1,0 +1,8 @@
+"""Puts this folder on ``sys.path``: the tests import ``reference_icebergs`` and ``iceberg_cases``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
