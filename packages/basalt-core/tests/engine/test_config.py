@@ -48,7 +48,7 @@ def test_unknown_keys_get_did_you_mean_with_their_path() -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"END_DATE": "2024-01-01"}, "END_DATE 2024-01-01 is before START_DATE 2024-01-02"),
+        ({"END_DATE": "2024-01-01"}, "END_DATE: 2024-01-01 is before START_DATE 2024-01-02"),
         ({"DATASETNAME": "x; DROP TABLE trades"}, "DATASETNAME 'x; DROP TABLE trades' must be"),
         ({"DATASETNAME": "../escape"}, "DATASETNAME '../escape' must be"),
         ({"PASSES": [{"name": "a", "modules": ["m"]}, {"name": "a", "modules": ["m"]}]}, "repeated: ['a']"),

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from pydantic import ValidationError
 
-from basalt.writers.base import OutputPartition, PathTemplateError
+from basalt.writers.base import OutputPartition, PathTemplateError, render_template
 from basalt.writers.delta import DeltaWriter, replace_predicate
 
 deltalake = pytest.importorskip("deltalake", reason="needs deltalake (bmll-basalt[delta])")
@@ -226,9 +227,11 @@ def test_the_predicate_holds_only_a_date_and_integers() -> None:
 
 @pytest.mark.parametrize("template", ["../{datasetname}", "/abs/{pass}", "{datasetname}/{nope}"])
 def test_paths_cannot_escape_the_root(tmp_path: Path, template: str) -> None:
-    writer = _writer(tmp_path, path=template)
+    # Refused when the config is validated, before any write (``pipeline validate`` names it).
+    with pytest.raises(ValidationError, match=r"escapes the output root|unknown or malformed placeholder"):
+        _writer(tmp_path, path=template)
     with pytest.raises(PathTemplateError):
-        writer.write(_frame([1], 1.0), _partition((1,)))
+        render_template(template, _partition((1,)))
 
 
 def test_s3_root(tmp_path: Path, basalt_s3_server: object) -> None:

@@ -326,8 +326,12 @@ def test_unsupported_dtypes_are_named(tmp_path: Path) -> None:
 
 def test_a_missing_sqlalchemy_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "sqlalchemy", None)
+    writer = SqlWriter()
+    (problem,) = writer.check(_partition(()))
+    assert "pip install 'bmll-basalt[sql]'" in problem  # validate and --dry-run report it up front
+    assert writer.location(_partition(())).endswith("/demo_bars")  # plans still name the table
     with pytest.raises(ImportError, match=r"pip install 'bmll-basalt\[sql\]'"):
-        SqlWriter().location(_partition(()))
+        writer.write(pl.DataFrame({"ListingId": [1]}), _partition((1,)))
 
 
 def test_postgres_server_starts_answers_and_is_stopped_by_pid(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,39 +7,24 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
 from basalt.cli.context import console, error_console, plugin_manager, print_json
-from basalt.engine.errors import ConfigError
-from basalt.engine.ledger import DatasetLockedError
+from basalt.engine.checks import check_pipeline, empty_range_problem
 from basalt.engine.loader import Pipeline, load_pipeline
-from basalt.engine.plan import Plan, build_plan
-from basalt.engine.resolve import resolve
-from basalt.engine.runner import RunFailedError, RunReport, reroot_outputs, run_pipeline
-from basalt.plugins.errors import PluginError
-from basalt.sources.errors import SourceError
-from basalt.tables.errors import TableError
-from basalt.universe import UniverseError
+from basalt.engine.plan import build_plan
+from basalt.engine.resolve import ResolvedPipeline, resolve
+from basalt.engine.runner import RunReport, reroot_outputs, run_pipeline
+from basalt.plugins.manager import PluginManager
 
 app = typer.Typer(name="pipeline", help="Run, validate and inspect pipelines.", no_args_is_help=True)
 
 PipelineOption = Annotated[Path, typer.Option("--pipeline", "-p", help="Pipeline file (.yaml or .py).")]
 DateFormat = ["%Y-%m-%d"]
-USER_ERRORS = (
-    ConfigError,
-    PluginError,
-    SourceError,
-    TableError,
-    UniverseError,
-    DatasetLockedError,
-    RunFailedError,
-)
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    error_console().print(f"[red]error:[/] {exc}", soft_wrap=True)
-    return typer.Exit(2 if isinstance(exc, ConfigError) else 1)
+MAX_LIMIT_ROWS = 2**32 - 1
+"""Largest ``--limit-rows``: the most rows a Polars frame holds (32-bit row index)."""
 
 
 def _load(
@@ -68,7 +53,14 @@ def _load(
     return pipeline
 
 
-def _print_plan(plan: Plan) -> None:
+def _checked(pipeline: Pipeline, manager: PluginManager) -> ResolvedPipeline:
+    """Resolve and check everything visible without reading data (folders, outputs, writer engines)."""
+    resolved = resolve(pipeline, manager)
+    check_pipeline(resolved)
+    return resolved
+
+
+def _print_plan(plan: Any) -> None:
     out = console()
     passes = RichTable(title=f"Passes of {plan.dataset}")
     for column in ("pass", "modules", "inputs", "bucket", "timeline", "scope", "output"):
@@ -135,7 +127,14 @@ def run(
     ] = None,
     dry_run: Annotated[bool, typer.Option(help="Print the plan; read no market data rows.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="With --dry-run: print the plan as JSON.")] = False,
-    limit_rows: Annotated[int | None, typer.Option(help="Read at most N rows per table and batch.")] = None,
+    limit_rows: Annotated[
+        int | None,
+        typer.Option(min=1, max=MAX_LIMIT_ROWS, help="Read at most N rows per table and batch (N ≥ 1)."),
+    ] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(help="Succeed (with a warning) when the dates hold no trading day; default: exit 1."),
+    ] = False,
     resume: Annotated[
         str | None, typer.Option(help="Continue run RUN_ID ('last': the last unfinished).")
     ] = None,
@@ -143,59 +142,64 @@ def run(
 ) -> None:
     """Run a pipeline over its universe and dates."""
     manager = plugin_manager(ctx)
-    try:
-        loaded = _load(
-            pipeline,
-            day=day,
-            start=start,
-            end=end,
-            universe=universe,
-            workers=workers,
-            data_root=data_root,
-            output_root=output_root,
-            assignments=assignments,
+    loaded = _load(
+        pipeline,
+        day=day,
+        start=start,
+        end=end,
+        universe=universe,
+        workers=workers,
+        data_root=data_root,
+        output_root=output_root,
+        assignments=assignments,
+    )
+    resolved = _checked(loaded, manager)
+    empty = empty_range_problem(loaded.config)
+    if empty:
+        error_console().print(f"[yellow]warning:[/] {empty}.", soft_wrap=True, highlight=False)
+        if not allow_empty:
+            error_console().print("Pass --allow-empty to accept an empty run.", highlight=False)
+            raise typer.Exit(1)
+    if dry_run:
+        plan = build_plan(resolved)
+        print_json(plan.to_dict()) if as_json else _print_plan(plan)
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console(), transient=True) as bar:
+        task = bar.add_task("batches", total=None)
+
+        def on_progress(event: str, fields: dict[str, Any]) -> None:
+            if event == "run_started":
+                bar.update(task, total=fields["batches"], completed=fields["skipped"])
+            elif event == "batch_committed":
+                rows = sum(fields["rows"].values())
+                bar.update(task, advance=1, description=f"batches ({fields['batch']}: {rows:,} rows)")
+            elif event == "batch_failed":
+                reason = escape(str(fields["reason"]))
+                error_console().print(
+                    f"[yellow]batch {fields['batch']} attempt {fields['attempt']}: {reason}[/]"
+                )
+
+        report = run_pipeline(
+            loaded,
+            state_dir=state_dir,
+            manager=manager,
+            resume=resume,
+            limit_rows=limit_rows,
+            on_progress=on_progress,
         )
-        if dry_run:
-            plan = build_plan(resolve(loaded, manager))
-            print_json(plan.to_dict()) if as_json else _print_plan(plan)
-            return
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console(), transient=True) as bar:
-            task = bar.add_task("batches", total=None)
-
-            def on_progress(event: str, fields: dict[str, Any]) -> None:
-                if event == "run_started":
-                    bar.update(task, total=fields["batches"], completed=fields["skipped"])
-                elif event == "batch_committed":
-                    rows = sum(fields["rows"].values())
-                    bar.update(task, advance=1, description=f"batches ({fields['batch']}: {rows:,} rows)")
-                elif event == "batch_failed":
-                    error_console().print(
-                        f"[yellow]batch {fields['batch']} attempt {fields['attempt']}: {fields['reason']}[/]"
-                    )
-
-            report = run_pipeline(
-                loaded,
-                state_dir=state_dir,
-                manager=manager,
-                resume=resume,
-                limit_rows=limit_rows,
-                on_progress=on_progress,
-            )
-        _summary(report)
-    except USER_ERRORS as exc:
-        raise _fail(exc) from None
+    _summary(report)
 
 
 @app.command("validate")
 def validate(ctx: typer.Context, pipeline: Annotated[Path, typer.Argument(help="Pipeline file.")]) -> None:
-    """Check a pipeline file: keys, modules, module/source/writer settings. Reads no data."""
-    try:
-        resolved = resolve(load_pipeline(pipeline), plugin_manager(ctx))
-    except USER_ERRORS as exc:
-        raise _fail(exc) from None
+    """Check a pipeline: keys, modules, settings, source folders, outputs, writer engines. Reads no data."""
+    resolved = _checked(load_pipeline(pipeline), plugin_manager(ctx))
     names = ", ".join(f"{p.name} ({len(p.modules)} modules)" for p in resolved.passes)
-    console().print(f"[green]{pipeline} is valid[/]: passes {names}; tables {', '.join(resolved.tables)}.")
+    console().print(
+        f"[green]{escape(str(pipeline))} is valid[/]: passes {names}; tables {', '.join(resolved.tables)}.",
+        highlight=False,
+    )
 
 
 @app.command("datasets")
@@ -203,10 +207,7 @@ def datasets(
     ctx: typer.Context, pipeline: PipelineOption, as_json: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
     """The resolved inputs (source, tables) and outputs (per pass) of a pipeline."""
-    try:
-        resolved = resolve(load_pipeline(pipeline), plugin_manager(ctx))
-    except USER_ERRORS as exc:
-        raise _fail(exc) from None
+    resolved = resolve(load_pipeline(pipeline), plugin_manager(ctx))
     config = resolved.config
     info = {
         "dataset": config.DATASETNAME,

@@ -9,6 +9,7 @@ validated by the ``Config`` model of the plugin that provides them (see
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from basalt.engine.errors import KeyedValueError
 from basalt.timebuckets import TimeBuckets
 from basalt.universe import UniverseSpec
 
@@ -110,16 +112,22 @@ class PassConfig(_Strict):
     @model_validator(mode="after")
     def _configs_name_modules_of_this_pass(self) -> PassConfig:
         if self.scope == "day" and self.lookback_days is not None:
-            raise ValueError("lookback_days applies to panel passes only (scope: panel)")
+            raise KeyedValueError(("lookback_days",), "applies to panel passes only (scope: panel)")
         if self.scope == "panel" and self.timeline_mode == "dense":
-            raise ValueError(
+            raise KeyedValueError(
+                ("timeline_mode",),
                 "a panel pass reads earlier passes' bars; timeline_mode 'dense' needs the market state of "
-                "one day: make the earlier (day) pass dense instead"
+                "one day: make the earlier (day) pass dense instead",
             )
         for key in ("module_configs", "module_inputs"):
-            stray = sorted(set(getattr(self, key)) - set(self.modules))
-            if stray:
-                raise ValueError(f"{key} names modules not in this pass's modules: {stray}")
+            for stray in sorted(set(getattr(self, key)) - set(self.modules)):
+                close = difflib.get_close_matches(stray, self.modules, n=1, cutoff=0.5)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise KeyedValueError(
+                    (key, stray),
+                    f"module {stray!r} is not in this pass's modules {self.modules}{hint} "
+                    f"({key} may only name the pass's own modules; check both spellings)",
+                )
         return self
 
     def buckets(self, default_seconds: float) -> TimeBuckets:
@@ -195,24 +203,27 @@ class AnalyticsConfig(_Strict):
     @model_validator(mode="after")
     def _consistent(self) -> AnalyticsConfig:
         if self.END_DATE < self.START_DATE:
-            raise ValueError(f"END_DATE {self.END_DATE} is before START_DATE {self.START_DATE}")
+            raise KeyedValueError(("END_DATE",), f"{self.END_DATE} is before START_DATE {self.START_DATE}")
         names = [p.name for p in self.PASSES]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ValueError(f"pass names must be unique; repeated: {duplicates}")
+            raise KeyedValueError(("PASSES",), f"pass names must be unique; repeated: {duplicates}")
         panels = {p.name for p in self.PASSES if p.scope == "panel"}
         for index, pass_config in enumerate(self.PASSES):
             for module, inputs in pass_config.module_inputs.items():
-                for source in inputs.values():
+                for input_name, source in inputs.items():
+                    key = ("PASSES", index, "module_inputs", module, input_name)
                     if source.startswith("pass:") and source[5:] not in names[:index]:
-                        raise ValueError(
+                        raise KeyedValueError(
+                            key,
                             f"pass {pass_config.name!r} module {module!r} reads {source!r}, "
-                            f"but only earlier passes can be read: {names[:index] or 'none'}"
+                            f"but only earlier passes can be read: {names[:index] or 'none'}",
                         )
                     if pass_config.scope == "day" and source.startswith("pass:") and source[5:] in panels:
-                        raise ValueError(
+                        raise KeyedValueError(
+                            key,
                             f"day pass {pass_config.name!r} module {module!r} reads panel pass "
                             f"{source[5:]!r}; panel passes run after every day pass, so only another "
-                            "panel pass can read one: set scope: panel on this pass"
+                            "panel pass can read one: set scope: panel on this pass",
                         )
         return self

@@ -19,6 +19,19 @@ class ConfigError(ValueError):
         super().__init__(f"invalid pipeline configuration{where}:\n{listed}")
 
 
+class KeyedValueError(ValueError):
+    """A validator's error about one key below the model it validates (``END_DATE``, ``module_configs.l2s``).
+
+    Raise it from a ``model_validator``: pydantic reports model-level errors at
+    the model itself, and :func:`explain_validation_error` appends ``key`` so the
+    message names the key at fault.
+    """
+
+    def __init__(self, key: Sequence[int | str], message: str) -> None:
+        self.key = tuple(key)
+        super().__init__(message)
+
+
 def config_path(loc: Sequence[int | str]) -> str:
     """``('PASSES', 0, 'modules')`` → ``PASSES[0].modules``."""
     text = ""
@@ -64,6 +77,13 @@ def explain_validation_error(
                 else (f"; known keys: {', '.join(known)}" if known else "")
             )
             problems.append(f"{path}: unknown key{hint}")
+        elif item["type"] == "value_error":
+            # Our validators' own sentences, without pydantic's "Value error, " prefix.
+            cause = (item.get("ctx") or {}).get("error")
+            message = str(cause) if cause is not None else item["msg"].removeprefix("Value error, ")
+            if isinstance(cause, KeyedValueError):
+                path = config_path([*loc, *cause.key])
+            problems.append(f"{path}: {message}" if path else message)
         else:
-            problems.append(f"{path}: {item['msg']}")
+            problems.append(f"{path}: {item['msg']}" if path else item["msg"])
     return problems

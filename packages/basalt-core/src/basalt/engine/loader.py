@@ -2,6 +2,15 @@
 
 Overrides are applied to the raw mapping before validation, so a ``--set``
 typo is caught exactly like a typo in the file.
+
+Relative paths written in a pipeline file (``SOURCE.root``, an output's
+``root`` or ``sqlite:///`` URL, ``TEMP_DIR``) are relative to the file's folder,
+so a pipeline runs the same from any working directory. Paths given on the
+command line (``--data-root``, ``--output-root``, ``--set``) stay relative to
+the working directory, as typed.
+
+YAML dates are read as text and validated by pydantic, so a bad date is named
+by its key (``START_DATE: …``) instead of failing inside the YAML parser.
 """
 
 from __future__ import annotations
@@ -32,13 +41,75 @@ class Pipeline:
     """The file's own ``get_universe(date)``, which then replaces ``UNIVERSE``."""
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader without implicit timestamps: ``2026-13-05`` stays text for pydantic to name."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_yaml(text: str) -> Any:
+    """YAML as pipeline files are read: safe, with dates left as text."""
+    return yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader: no arbitrary objects
+
+
+def _rebased(value: Any, folder: Path) -> Any:
+    """A relative local path (``str`` or ``Path``) under ``folder``; URLs and absolute paths unchanged."""
+    if not isinstance(value, str | Path):
+        return value
+    text = str(value)
+    if not text or "://" in text or Path(text).is_absolute():
+        return value
+    return str(folder / text)
+
+
+def _rebased_url(url: Any, folder: Path) -> Any:
+    """A ``sqlite:///relative/file.db`` URL under ``folder``; other URLs unchanged."""
+    prefix = "sqlite:///"
+    if not isinstance(url, str) or not url.startswith(prefix) or url.startswith(prefix + "/"):
+        return url
+    name = url.removeprefix(prefix)
+    if not name or name.startswith(":memory:"):
+        return url
+    return prefix + str(folder / name)
+
+
+def rebase_paths(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """``data`` with the relative paths a pipeline file holds made relative to ``folder`` (its folder).
+
+    Rebased: ``SOURCE.root``, ``TEMP_DIR``, and ``root`` / ``url`` (SQLite files)
+    of ``OUTPUT_TARGET`` and of every pass's ``output``. Values that are not
+    plain relative paths (URLs, absolute paths, anything not text) are kept.
+    """
+    if folder == Path("."):
+        return data
+    data = copy.deepcopy(data)
+    targets = [data.get("SOURCE"), data.get("OUTPUT_TARGET")]
+    passes = data.get("PASSES")
+    if isinstance(passes, list):
+        targets += [p.get("output") for p in passes if isinstance(p, dict)]
+    for target in targets:
+        if not isinstance(target, dict):
+            continue
+        if "root" in target:
+            target["root"] = _rebased(target["root"], folder)
+        if "url" in target:
+            target["url"] = _rebased_url(target["url"], folder)
+    if "TEMP_DIR" in data and data["TEMP_DIR"] is not None:
+        data["TEMP_DIR"] = _rebased(data["TEMP_DIR"], folder)
+    return data
+
+
 def read_pipeline_file(path: Path) -> tuple[dict[str, Any], Callable[[date], pl.DataFrame] | None]:
     """The raw configuration mapping (and ``get_universe``, if any) a pipeline file defines."""
     if not path.is_file():
         raise ConfigError([f"pipeline file {path} does not exist"])
     if path.suffix in {".yaml", ".yml"}:
         try:
-            data = yaml.safe_load(path.read_text()) or {}
+            data = parse_yaml(path.read_text()) or {}
         except yaml.YAMLError as exc:
             raise ConfigError([f"not valid YAML: {exc}"], source=str(path)) from exc
         if not isinstance(data, dict):
@@ -59,7 +130,10 @@ def apply_override(data: dict[str, Any], assignment: str) -> None:
         raise ConfigError(
             [f"--set {assignment!r}: expected KEY=VALUE, e.g. PASSES.0.time_bucket_seconds=300"]
         )
-    value = yaml.safe_load(raw) if raw.strip() else ""
+    try:
+        value = parse_yaml(raw) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"--set {assignment!r}: the value is not valid YAML ({exc})"]) from None
     parts = key.split(".")
     node: Any = data
     for index, part in enumerate(parts[:-1]):
@@ -98,7 +172,8 @@ def load_pipeline(
     """Load and validate a pipeline.
 
     Args:
-        path: A ``.yaml``/``.yml`` or ``.py`` pipeline file.
+        path: A ``.yaml``/``.yml`` or ``.py`` pipeline file; relative paths in it are relative to
+            its folder (:func:`rebase_paths`).
         data: A raw configuration mapping instead of (or on top of) a file.
         overrides: Top-level keys replaced wholesale (CLI flags such as START_DATE).
         assignments: ``KEY.PATH=VALUE`` strings (``--set``), applied last.
@@ -107,6 +182,7 @@ def load_pipeline(
     get_universe = None
     if path is not None:
         raw, get_universe = read_pipeline_file(path)
+        raw = rebase_paths(raw, path.parent)
     raw = copy.deepcopy({**raw, **(data or {})})
     raw.update({key: value for key, value in (overrides or {}).items() if value is not None})
     for assignment in assignments or []:

@@ -56,6 +56,13 @@ class Source(Registrable, ABC):
         """Object-store options Polars needs to read the files (None for local files)."""
         return None
 
+    def check(self) -> list[str]:
+        """Problems visible without reading data (a missing folder…), each a sentence; none by default.
+
+        ``basalt pipeline validate`` and ``--dry-run`` report them before any work starts.
+        """
+        return []
+
     # -- shared reading logic ---------------------------------------------------------
 
     def scan(

@@ -30,3 +30,14 @@ class CorruptFileError(SourceError):
             f"file {path} is not a readable Parquet file ({reason}). "
             "Delete it and regenerate or re-download that day."
         )
+
+
+class MissingRootError(SourceError):
+    """The folder a source reads from does not exist (a wrong path, not a missing day)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        super().__init__(
+            f"the lake folder {root} does not exist; check the path (in a pipeline file a relative "
+            "path is relative to the file's folder, on the command line to the working directory)"
+        )

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from basalt.sources import layout as lake
 from basalt.sources.base import Source, SourceConfig
+from basalt.sources.errors import MissingRootError
 from basalt.tables.base import Table
 
 
@@ -27,11 +28,26 @@ class LocalSourceConfig(SourceConfig):
 
 
 class LocalSource(Source):
-    """Parquet files on a local disk, in BMLL's layout or a hive layout."""
+    """Parquet files on a local disk, in BMLL's layout or a hive layout.
+
+    A missing day is no file (:meth:`files` is empty); a missing ``root`` is an
+    error (:class:`MissingRootError`), so a wrong path is never read as "no data".
+    """
 
     NAME = "local"
     Config = LocalSourceConfig
     config: LocalSourceConfig
+
+    def check(self) -> list[str]:
+        """The lake folder must exist."""
+        root = self.config.root
+        if not root.is_dir():
+            return [str(MissingRootError(str(root)))]
+        return []
+
+    def _require_root(self) -> None:
+        if not self.config.root.is_dir():
+            raise MissingRootError(str(self.config.root))
 
     def layout_for(self, table: type[Table]) -> lake.LayoutName:
         """The layout to read ``table`` in (resolving ``auto`` per table folder)."""
@@ -47,6 +63,7 @@ class LocalSource(Source):
         return str(self.config.root / lake.partition_dir(table, mic, day, layout))
 
     def files(self, table: type[Table], mic: str, day: date) -> list[str]:
+        self._require_root()
         layout = self.layout_for(table)
         folder = Path(self.location(table, mic, day))
         if not folder.is_dir():
@@ -58,6 +75,7 @@ class LocalSource(Source):
         )
 
     def mics(self, table: type[Table]) -> list[str]:
+        self._require_root()
         layout = self.layout_for(table)
         top = self.config.root / lake.table_dir(table, layout)
         if not top.is_dir():

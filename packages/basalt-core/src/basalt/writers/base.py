@@ -8,11 +8,12 @@ Writers do no analytics.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import date
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 import polars as pl
@@ -94,6 +95,35 @@ def render_template(template: str, partition: OutputPartition) -> str:
     return path.as_posix()
 
 
+SAMPLE_PARTITION = OutputPartition(dataset="dataset", pass_name="pass", day=date(2024, 1, 2), listing_ids=())
+"""Stand-in values for checking a template when a config is validated (before any run)."""
+
+
+def check_template(template: str) -> str:
+    """Validate a path template at config time: known placeholders, no ``..``, not absolute.
+
+    Raises:
+        ValueError: Naming the problem, so pydantic reports it at the setting's config path.
+    """
+    try:
+        render_template(template, SAMPLE_PARTITION)
+    except PathTemplateError as exc:
+        raise ValueError(str(exc)) from None
+    return template
+
+
+def engine_problem(module: str, writer: str, extra: str | None) -> str | None:
+    """A sentence naming the extra to install when ``module`` cannot be imported; None when it can."""
+    try:
+        missing = importlib.util.find_spec(module) is None
+    except (ImportError, ValueError):
+        missing = True
+    if not missing:
+        return None
+    install = f": pip install 'bmll-basalt[{extra}]'" if extra else ""
+    return f"the {writer} writer needs {module}, which is not installed{install}"
+
+
 def check_batch(frame: pl.DataFrame, partition: OutputPartition) -> None:
     """Refuse a non-empty batch without the key columns or holding rows of other days or listings.
 
@@ -130,6 +160,41 @@ class OutputWriter(Registrable, ABC):
         if not isinstance(config, WriterConfig):
             config = self.Config.model_validate(config or {})
         self.config = config
+
+    def check(self, partition: OutputPartition) -> list[str]:
+        """Problems visible before any write (a missing engine, an output outside its root), as sentences.
+
+        ``basalt pipeline validate`` and ``--dry-run`` report them; the default
+        renders :meth:`location`, which refuses templates escaping the root.
+        """
+        try:
+            self.location(partition)
+        except PathTemplateError as exc:
+            return [str(exc)]
+        return []
+
+    @classmethod
+    def rerooted(cls, settings: dict[str, Any], root: Path) -> dict[str, Any]:
+        """``settings`` with every file output moved under ``root`` (``--output-root``).
+
+        The default moves a ``root`` setting, if the writer has one; writers whose
+        files live elsewhere (e.g. an embedded SQLite database) override it, and
+        writers of remote stores leave their settings alone.
+        """
+        if "root" in cls.Config.model_fields:
+            return {**settings, "root": str(root)}
+        return dict(settings)
+
+    def lock_dir(self) -> Path | None:
+        """A local folder holding this writer's output, where a run keeps the dataset's lock.
+
+        Two runs writing the same output (even from different state folders) take
+        the same lock there. The default: a ``root`` setting that is a local path.
+        """
+        root = getattr(self.config, "root", None)
+        if isinstance(root, (str, Path)) and "://" not in str(root):
+            return Path(root)
+        return None
 
     @abstractmethod
     def location(self, partition: OutputPartition) -> str:

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from basalt.writers.base import (
     DATE_COLUMN,
@@ -43,6 +43,8 @@ from basalt.writers.base import (
     OutputWriter,
     WriterConfig,
     check_batch,
+    check_template,
+    engine_problem,
     render_template,
 )
 
@@ -84,6 +86,11 @@ class DeltaWriterConfig(WriterConfig):
         "an existing table keeps its partitioning.",
     )
 
+    @field_validator("path")
+    @classmethod
+    def _path_stays_inside_root(cls, template: str) -> str:
+        return check_template(template)
+
 
 def _storable(frame: pl.DataFrame) -> pl.DataFrame:
     """The frame in types Delta stores: no unsigned ints, µs timestamps in UTC, no Null columns."""
@@ -121,6 +128,11 @@ class DeltaWriter(OutputWriter):
     Config = DeltaWriterConfig
     EXTRA = "delta"
     config: DeltaWriterConfig
+
+    def check(self, partition: OutputPartition) -> list[str]:
+        """deltalake must be installed, and the table inside its root."""
+        engine = engine_problem("deltalake", self.NAME, self.EXTRA)
+        return [*([engine] if engine else []), *super().check(partition)]
 
     def table_uri(self, partition: OutputPartition) -> str:
         """Where the partition's dataset and pass table lives: a local path or a URL."""

@@ -21,7 +21,14 @@ import polars as pl
 from pydantic import Field, field_validator
 
 from basalt.writers._storage import ArrowStore, LocalStore, Store
-from basalt.writers.base import OutputPartition, OutputWriter, WriterConfig, check_batch, render_template
+from basalt.writers.base import (
+    OutputPartition,
+    OutputWriter,
+    WriterConfig,
+    check_batch,
+    check_template,
+    render_template,
+)
 
 LISTINGS_KEY = "basalt.listing_ids"
 
@@ -48,6 +55,11 @@ class ParquetWriterConfig(WriterConfig):
     @classmethod
     def _path_as_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, Path) else value
+
+    @field_validator("path")
+    @classmethod
+    def _path_stays_inside_root(cls, template: str) -> str:
+        return check_template(template)
 
 
 def _digest(ids: tuple[int, ...]) -> str:

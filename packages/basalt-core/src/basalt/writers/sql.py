@@ -52,6 +52,7 @@ from basalt.writers.base import (
     PathTemplateError,
     WriterConfig,
     check_batch,
+    engine_problem,
     render_template,
 )
 
@@ -253,7 +254,43 @@ class SqlWriter(OutputWriter):
         self._check_length(name, "table name")
         return name
 
+    def check(self, partition: OutputPartition) -> list[str]:
+        """SQLAlchemy and the URL's database driver must be installed; the table name must render."""
+        engine = engine_problem("sqlalchemy", self.NAME, self.EXTRA)
+        if engine:
+            return [engine, *super().check(partition)]
+        sa = _sqlalchemy()
+        try:
+            sa.engine.make_url(self.config.url).get_dialect().import_dbapi()
+        except ImportError as exc:
+            return [f"the database driver of url {self._safe_url()!r} is not installed ({exc})"]
+        except Exception as exc:  # SQLAlchemy raises several types for a bad URL
+            return [f"url {self._safe_url()!r} is not a usable SQLAlchemy URL ({exc})"]
+        return super().check(partition)
+
+    @classmethod
+    def rerooted(cls, settings: dict[str, Any], root: Path) -> dict[str, Any]:
+        """An embedded SQLite database given by a relative path moves under ``root``; a server URL stays."""
+        url = settings.get("url", "sqlite:///output/basalt.db")
+        if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+            return {**settings, "url": f"sqlite:///{root / Path(url.removeprefix('sqlite:///')).name}"}
+        return dict(settings)
+
+    def lock_dir(self) -> Path | None:
+        """The folder of an SQLite database file (a server database has none)."""
+        if self.config.url.startswith("sqlite:///"):
+            database = self.config.url.removeprefix("sqlite:///")
+            return Path(database).parent if database and database != ":memory:" else None
+        return None
+
+    def _safe_url(self) -> str:
+        """The URL without its password, readable without SQLAlchemy."""
+        return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", self.config.url)
+
     def location(self, partition: OutputPartition) -> str:
+        if engine_problem("sqlalchemy", self.NAME, self.EXTRA):
+            # Plans and reports name the table even where the writer cannot run yet.
+            return f"{self._safe_url()}/{self.table_name(partition)}"
         sa = _sqlalchemy()
         url = sa.engine.make_url(self.config.url)._replace(password=None)  # URL is a NamedTuple
         schema = f"{self.config.db_schema}." if self.config.db_schema else ""
