@@ -223,3 +223,71 @@ def test_duplicate_across_distributions_names_both_distributions(
         PluginManager(disabled=()).analytics()
     assert "distribution acme-one 1.2.3" in str(excinfo.value)
     assert "distribution acme-two 1.2.3" in str(excinfo.value)
+
+
+def test_a_wrapper_hook_wraps_the_registration_hook() -> None:
+    """Hooks are called through pluggy: a ``wrapper=True`` implementation sees and edits the results."""
+    seen: list[list[str]] = []
+    extra = _analytics_plugin("added_by_wrapper", "extra_source")
+
+    class Curator:
+        @hookimpl(wrapper=True)
+        def basalt_register_analytics(self):  # type: ignore[no-untyped-def]
+            results = yield
+            seen.append(sorted(cls.NAME for result in results for cls in result))
+            kept = [[cls for cls in result if cls.NAME != "dropped"] for result in results]
+            return [*kept, extra.basalt_register_analytics()]
+
+    manager = make_plugin_manager(
+        builtins=False,
+        keep=_analytics_plugin("kept", "keep_mod"),
+        drop=_analytics_plugin("dropped", "drop_mod"),
+        curator=Curator(),
+    )
+    registry = manager.analytics()
+    assert seen == [["dropped", "kept"]]
+    assert sorted(registry) == ["added_by_wrapper", "kept"]
+    assert registry.owner("kept").name == "keep"
+    assert registry.owner("added_by_wrapper").name == "curator"  # what a wrapper adds is its own
+    assert {info.name: info.error for info in manager.plugins()}["curator"] is None
+
+
+def test_tryfirst_decides_which_registration_wins_a_clash_when_not_strict() -> None:
+    class Early:
+        @hookimpl(tryfirst=True)
+        def basalt_register_analytics(self):  # type: ignore[no-untyped-def]
+            return _analytics_plugin("vwap", "early_mod").basalt_register_analytics()
+
+    manager = make_plugin_manager(builtins=False, plain=_analytics_plugin("vwap", "plain_mod"), early=Early())
+    # Load order alone would let 'plain' win (registered first); tryfirst puts 'early' ahead.
+    assert manager.analytics(strict=False).owner("vwap").name == "early"
+    names = [name for name in manager.analytics(strict=False)]
+    assert names == ["vwap"]
+
+
+def test_a_failing_wrapper_is_recorded_and_the_hook_still_answers() -> None:
+    class Broken:
+        @hookimpl(wrapper=True)
+        def basalt_register_analytics(self):  # type: ignore[no-untyped-def]
+            yield
+            raise RuntimeError("wrapper broke")
+
+    manager = make_plugin_manager(builtins=False, one=_analytics_plugin("one", "one_mod"), broken=Broken())
+    assert list(manager.analytics()) == ["one"]
+    assert (
+        "wrapper raised RuntimeError: wrapper broke" in {i.name: i.error for i in manager.plugins()}["broken"]
+    )
+
+
+def test_a_manager_is_rebuilt_from_its_plugin_set() -> None:
+    import basalt.builtin.analytics as builtin_analytics
+
+    manager = make_plugin_manager(builtins=False, extra=builtin_analytics)
+    # A module is shipped by its import path; the rebuilt manager serves the same registry.
+    plugin_set = manager.plugin_set()
+    assert [(s.name, s.origin, s.reference) for s in plugin_set.plugins] == [
+        ("extra", "code", "basalt.builtin.analytics")
+    ]
+    rebuilt = plugin_set.build()
+    assert list(rebuilt.analytics()) == list(manager.analytics())
+    assert len(rebuilt.analytics()) > 3

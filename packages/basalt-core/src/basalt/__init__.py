@@ -38,6 +38,9 @@ _LAZY: dict[str, str] = {
     "run_partition": "basalt.engine.partition",
     "run_panel_partition": "basalt.engine.panel",
     "run_pipeline": "basalt.engine.runner",
+    "build_plan": "basalt.engine.plan",
+    "RunPlan": "basalt.engine.plan",
+    "PluginSet": "basalt.plugins.pluginset",
     "UniverseSpec": "basalt.universe",
 }
 
@@ -46,10 +49,12 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from basalt.engine.loader import load_pipeline
     from basalt.engine.panel import run_panel_partition
     from basalt.engine.partition import run_partition
+    from basalt.engine.plan import RunPlan, build_plan
     from basalt.engine.runner import run_pipeline
     from basalt.modules.base import AnalyticModule, ModuleConfig, PreprocessorModule
     from basalt.modules.columns import ColumnDoc
     from basalt.plugins.manager import PluginManager, get_plugin_manager
+    from basalt.plugins.pluginset import PluginSet
     from basalt.tables.base import Table
     from basalt.timebuckets import TimeBuckets
     from basalt.universe import UniverseSpec
@@ -69,7 +74,10 @@ __all__ = [
     "AnalyticModule",
     "AnalyticsConfig",
     "PassConfig",
+    "PluginSet",
+    "RunPlan",
     "UniverseSpec",
+    "build_plan",
     "load_pipeline",
     "run_panel_partition",
     "run_partition",

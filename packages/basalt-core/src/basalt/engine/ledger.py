@@ -3,12 +3,15 @@
 Layout under ``STATE_DIR``::
 
     {dataset}/lock                     who is writing the dataset now
+    {dataset}/runs/{run_id}/run.json   the plan's fingerprint and configuration (what resume checks)
     {dataset}/runs/{run_id}/events.jsonl
     {dataset}/runs/{run_id}/report.json
     {dataset}/runs/{run_id}/logs/…     one log per batch attempt
 
 A batch is committed when its ``batch_committed`` event is in the events file;
-resuming a run skips exactly those batches.
+resuming a run skips exactly those batches. The same lock is also taken in each
+local output folder (``.basalt-{dataset}.lock``), so two runs with different
+state folders cannot write one dataset at once.
 """
 
 from __future__ import annotations
@@ -111,19 +114,38 @@ class RunLedger:
 
     def write_report(self, report: dict[str, Any]) -> None:
         """Write the final report atomically."""
-        tmp = self.report_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(report, indent=2, default=str))
-        os.replace(tmp, self.report_path)
+        _write_atomic(self.report_path, report)
+
+    def read_report(self) -> dict[str, Any] | None:
+        """The final report, if the run wrote one."""
+        return _read_json(self.report_path)
+
+    @property
+    def plan_path(self) -> Path:
+        """The run's recorded plan: fingerprint, configuration, plugins."""
+        return self.run_dir / "run.json"
+
+    def write_plan(self, plan: dict[str, Any]) -> None:
+        """Record what determines the run's output (written once, when the run starts)."""
+        _write_atomic(self.plan_path, plan)
+
+    def read_plan(self) -> dict[str, Any] | None:
+        """What :meth:`write_plan` recorded, or None for a run from before it existed."""
+        return _read_json(self.plan_path)
 
     @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
-        """Hold the dataset's lock for the duration of the run.
+    def lock(self, folder: Path | None = None) -> Iterator[None]:
+        """Hold the dataset's lock (in the state folder, or in an output ``folder``) during the run.
 
         A lock left by a process that no longer exists on this host is taken
         over; a live holder makes this raise :class:`DatasetLockedError` naming it.
         """
-        self.dataset_dir.mkdir(parents=True, exist_ok=True)
-        path = self.dataset_dir / "lock"
+        if folder is None:
+            self.dataset_dir.mkdir(parents=True, exist_ok=True)
+            path = self.dataset_dir / "lock"
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f".basalt-{self.dataset}.lock"
         mine = {"run_id": self.run_id, "pid": os.getpid(), "host": socket.gethostname(), "since": _now()}
         while True:
             try:
@@ -155,13 +177,23 @@ class RunLedger:
             return None
 
 
-def last_failed_run(state_dir: Path, dataset: str) -> str | None:
-    """The newest run of ``dataset`` whose report says it did not finish, or that has no report."""
-    runs = sorted((state_dir / dataset / "runs").glob("*"), reverse=True)
-    for run in runs:
-        report = run / "report.json"
-        if not report.exists():
-            return run.name
-        if json.loads(report.read_text()).get("status") != "succeeded":
-            return run.name
-    return None
+def _write_atomic(path: Path, payload: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload, indent=2, default=str))
+    os.replace(tmp, path)
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def find_run(state_dir: Path, dataset: str, run_id: str) -> str | None:
+    """``run_id`` if ``dataset`` has such a run; ``"last"``: its newest run. None when there is none."""
+    runs_dir = state_dir / dataset / "runs"
+    if run_id == "last":
+        runs = sorted((p for p in runs_dir.glob("*") if p.is_dir()), reverse=True)
+        return runs[0].name if runs else None
+    return run_id if (runs_dir / run_id).is_dir() else None

@@ -28,6 +28,7 @@ from basalt.engine.partition import (
     EventSink,
     PartitionResult,
     PipelineLike,
+    Plugins,
     Universe,
     as_resolved,
     peak_rss_mb,
@@ -157,6 +158,7 @@ def run_panel_partition(
     start: date,
     end: date,
     *,
+    plugins: Plugins = None,
     on_event: EventSink | None = None,
 ) -> PartitionResult:
     """Compute and write the panel passes for the trading days in ``[start, end]``.
@@ -164,15 +166,17 @@ def run_panel_partition(
     Call it after :func:`basalt.run_partition` has written the day passes for
     these days and for the lookback before them (``basalt pipeline run`` does).
 
+    ``universe`` and ``plugins`` are taken as :func:`basalt.run_partition` takes them.
+
     Raises:
         PanelInputError: An input pass has no stored output in the needed range.
     """
-    resolved = as_resolved(pipeline)
+    resolved = as_resolved(pipeline, plugins)
     config = resolved.config
     emit = on_event or (lambda event, fields: None)
     result = PartitionResult(start=start, end=end)
     began = time.perf_counter()
-    panels = [p for p in resolved.passes if p.config.scope == "panel"]
+    panels = [p for p in resolved.passes if p.scope == "panel"]
     days = trading_days(start, end, exclude_weekends=config.EXCLUDE_WEEKENDS)
     universes = {day: universe_for(resolved, universe, day) for day in days}
     universes = {day: frame for day, frame in universes.items() if frame.height}

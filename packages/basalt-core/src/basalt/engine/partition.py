@@ -29,10 +29,14 @@ from basalt.engine.passes import pass_keys, run_pass
 from basalt.engine.prepare import Shredder, naive_loader
 from basalt.engine.resolve import ResolvedPipeline, resolve
 from basalt.plugins.manager import PluginManager, get_plugin_manager
+from basalt.plugins.pluginset import PluginSet
 from basalt.universe import GetUniverse, UniverseSpec, reference_for, resolve_universe
 from basalt.writers.base import OutputPartition
 
-Universe = UniverseSpec | GetUniverse | pl.DataFrame
+Universe = UniverseSpec | GetUniverse | pl.DataFrame | Mapping[date, pl.DataFrame]
+"""Listings to run: one frame for every day, ``get_universe(date)``, a spec, or a frame per day."""
+Plugins = PluginSet | PluginManager | None
+"""The plugins a partition runs with: a run plan's set, a manager, or None for the installed ones."""
 EventSink = Callable[[str, dict[str, Any]], None]
 
 
@@ -56,9 +60,12 @@ def peak_rss_mb() -> float:
 
 
 def universe_for(resolved: ResolvedPipeline, universe: Universe | None, day: date) -> pl.DataFrame:
-    """The listings of ``day``: a given frame, a callable, a spec, or the pipeline's own."""
+    """The listings of ``day``: a given frame, a frame per day, a callable, a spec, or the pipeline's own."""
     if isinstance(universe, pl.DataFrame):
         return universe
+    if isinstance(universe, Mapping):
+        found = universe.get(day)
+        return found if found is not None else pl.DataFrame(schema={"ListingId": pl.Int64, "MIC": pl.String})
     chosen = universe or resolved.pipeline.get_universe or resolved.config.UNIVERSE
     return resolve_universe(chosen, day, resolved.source)
 
@@ -82,8 +89,19 @@ def plan_symbol_batches(
 PipelineLike = ResolvedPipeline | Pipeline | AnalyticsConfig | Mapping[str, Any] | Path | str
 
 
-def as_resolved(pipeline: PipelineLike, manager: PluginManager | None = None) -> ResolvedPipeline:
-    """Accept a resolved pipeline, a loaded one, a config, a raw mapping or a pipeline file path."""
+def manager_of(plugins: Plugins) -> PluginManager:
+    """The manager for ``plugins``: rebuilt from a plan's set, as given, or the installed plugins."""
+    if isinstance(plugins, PluginSet):
+        return plugins.build()
+    return plugins or get_plugin_manager()
+
+
+def as_resolved(pipeline: PipelineLike, plugins: Plugins = None) -> ResolvedPipeline:
+    """Accept a resolved pipeline, a loaded one, a config, a raw mapping or a pipeline file path.
+
+    A resolved pipeline is used as it is (it was resolved with its own plugins);
+    anything else is resolved with ``plugins``.
+    """
     if isinstance(pipeline, ResolvedPipeline):
         return pipeline
     if isinstance(pipeline, AnalyticsConfig):
@@ -92,7 +110,7 @@ def as_resolved(pipeline: PipelineLike, manager: PluginManager | None = None) ->
         pipeline = load_pipeline(Path(pipeline))
     elif isinstance(pipeline, Mapping):
         pipeline = load_pipeline(data=pipeline)
-    return resolve(pipeline, manager or get_plugin_manager())
+    return resolve(pipeline, manager_of(plugins))
 
 
 def run_partition(
@@ -101,6 +119,7 @@ def run_partition(
     start: date,
     end: date,
     *,
+    plugins: Plugins = None,
     limit_rows: int | None = None,
     on_event: EventSink | None = None,
 ) -> PartitionResult:
@@ -115,20 +134,23 @@ def run_partition(
     Args:
         pipeline: The pipeline: resolved (:func:`basalt.engine.resolve.resolve`), loaded,
             an :class:`AnalyticsConfig`, a raw mapping or a pipeline file path.
-        universe: A frame of listings, ``get_universe(date)``, a
-            :class:`UniverseSpec`, or None for the pipeline's own.
+        universe: A frame of listings, a frame per date (a run plan's), ``get_universe(date)``,
+            a :class:`UniverseSpec`, or None for the pipeline's own.
         start: First date (inclusive).
         end: Last date (inclusive).
+        plugins: The plugin set to resolve with: a run plan's :class:`PluginSet`, a
+            :class:`PluginManager`, or None for the installed plugins (ignored when
+            ``pipeline`` is already resolved).
         limit_rows: Read at most this many rows per table and batch (smoke runs).
         on_event: Called with ``(event, fields)`` at pass and day boundaries.
     """
-    resolved = as_resolved(pipeline)
+    resolved = as_resolved(pipeline, plugins)
     config = resolved.config
     emit = on_event or (lambda event, fields: None)
     result = PartitionResult(start=start, end=end)
     began = time.perf_counter()
     # Panel passes run later, over every day's stored output (basalt.engine.panel).
-    day_passes = [p for p in resolved.passes if p.config.scope == "day"]
+    day_passes = [p for p in resolved.passes if p.scope == "day"]
     days = trading_days(start, end, exclude_weekends=config.EXCLUDE_WEEKENDS) if day_passes else []
     for day in days:
         listings = universe_for(resolved, universe, day)
@@ -195,9 +217,9 @@ def universe_label(universe: Universe | None, default: UniverseSpec) -> str:
     """The ``{universe}`` value of output path templates."""
     if isinstance(universe, UniverseSpec):
         return universe.describe()
-    if universe is None:
+    if universe is None or isinstance(universe, Mapping):  # a plan's frames resolve the pipeline's own
         return default.describe()
     return "custom"
 
 
-__all__ = ["PartitionResult", "run_partition"]
+__all__ = ["PartitionResult", "Plugins", "Universe", "as_resolved", "manager_of", "run_partition"]

@@ -1,11 +1,17 @@
 """``basalt pipeline run`` without the CLI: plan, isolated workers, retries, ledger, report.
 
-    pipeline file ─► AnalyticsConfig ─► resolve (plugins) ─► date batches ─►
-    worker processes (spawn; run_partition per batch) ─► batch_committed events ─►
-    [panel passes: worker processes (run_panel_partition per batch) ─► batch_committed] ─► report
+    pipeline ─► resolve (plugins) ─► build_plan (plugin set, universe per day, jobs,
+    fingerprint) ─► ledger (run.json; a resume must match its fingerprint) ─► dataset
+    locks (state dir + every local output) ─► per stage (day, then panel): worker
+    processes (spawn; plan.task(job) → run_partition / run_panel_partition) ─►
+    batch_committed events ─► report
 
 Panel passes read the day passes' stored output over a lookback, so they start
-only once every day batch is committed.
+only once every day batch is committed. A worker's exception comes back with
+its type, message and culprit; deterministic ones fail the run at once, only
+crashes, kills, timeouts and resource errors are retried. SIGINT/SIGTERM stop
+the run cleanly: no new batch starts, running ones are stopped, the report is
+written and :class:`RunInterruptedError` names the resume command.
 
 The runner never imports the CLI; the CLI renders the ``on_progress`` events.
 """
@@ -14,28 +20,55 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.connection
+import signal
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
-from multiprocessing import connection
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from basalt.engine.calendar import DateBatch, date_batches, trading_days
-from basalt.engine.ledger import RunLedger, last_failed_run, new_run_id
+from basalt.engine.jobs import Job, Stage, committed_days
+from basalt.engine.ledger import RunLedger, find_run, new_run_id
 from basalt.engine.loader import Pipeline
+from basalt.engine.plan import EXECUTION_KEYS, RunPlan, build_plan
 from basalt.engine.resolve import resolve
-from basalt.engine.worker import WorkerTask, worker_main
+from basalt.engine.worker import WorkerError, WorkerFiles, worker_main
 from basalt.plugins.manager import PluginManager, get_plugin_manager
 
 Progress = Callable[[str, dict[str, Any]], None]
 POLL_SECONDS = 1.0
-"""Longest wait between timeout checks; a worker's exit wakes the runner at once."""
+"""Longest wait between timeout and signal checks; a worker's exit wakes the runner at once."""
+STOP_GRACE_SECONDS = 5.0
+"""How long a worker may take to stop after SIGTERM before it is killed."""
 
 
-class RunFailedError(RuntimeError):
-    """A batch failed after every retry; committed batches are kept."""
+class RunError(RuntimeError):
+    """A run that cannot start, continue or finish; the message says why and what to do."""
+
+    exit_code = 1
+
+
+class RunFailedError(RunError):
+    """A batch failed (deterministically, or after every retry); committed batches are kept."""
+
+
+class RunNotFoundError(RunFailedError):
+    """``--resume`` names no run of the dataset."""
+
+
+class ResumeMismatchError(RunFailedError):
+    """``--resume`` of a run whose pipeline, plugins, outputs, source or universe changed."""
+
+
+class RunInterruptedError(RunFailedError):
+    """SIGINT or SIGTERM stopped the run; committed batches are kept for ``--resume``."""
+
+    def __init__(self, message: str, signum: int) -> None:
+        super().__init__(message)
+        self.signum = signum
+        self.exit_code = 128 + signum
 
 
 @dataclass
@@ -53,75 +86,121 @@ class RunReport:
     peak_rss_mb: float = 0.0
     outputs: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    cause: dict[str, Any] | None = None
+    """The failing worker's exception (type, message, culprit, retryable), when one failed."""
     ledger: str = ""
-
-
-@dataclass(frozen=True)
-class _Job:
-    """One date batch of one stage: the day passes, or the panel passes after them."""
-
-    batch: DateBatch
-    stage: str = "day"
-
-    @property
-    def key(self) -> str:
-        """The ledger key: the batch's, prefixed ``panel-`` for the panel stage."""
-        return self.batch.key if self.stage == "day" else f"panel-{self.batch.key}"
-
-    def remainder(self, committed: set[tuple[str, date]]) -> list[_Job]:
-        """The job cut down to its days not yet committed: one job per contiguous run of them.
-
-        Days count as committed whatever batch committed them; an empty list means nothing is left.
-        """
-        runs: list[list[date]] = [[]]
-        for day in self.batch.days:
-            if (self.stage, day) in committed:
-                runs.append([])
-            else:
-                runs[-1].append(day)
-        return [_Job(DateBatch(self.batch.index, tuple(days)), self.stage) for days in runs if days]
-
-
-def _committed_days(keys: set[str], exclude_weekends: bool) -> set[tuple[str, date]]:
-    """(stage, day) pairs the committed batch keys cover.
-
-    By day, not by key: a resumed run whose batches are cut differently (another
-    ``NUM_WORKERS`` or ``BATCH_FREQ``) still skips every day already committed.
-    A key spans ``START_END``: every trading day between was in that batch.
-    """
-    covered: set[tuple[str, date]] = set()
-    for key in keys:
-        stage, span = ("panel", key.removeprefix("panel-")) if key.startswith("panel-") else ("day", key)
-        first, last = (date.fromisoformat(part) for part in span.split("_"))
-        covered.update((stage, day) for day in trading_days(first, last, exclude_weekends=exclude_weekends))
-    return covered
+    note: str = ""
+    """Said to the user besides the numbers (e.g. that a resumed run had already finished)."""
 
 
 @dataclass
 class _Attempt:
-    batch: _Job
+    job: Job
     number: int
     process: Any
     started: float
-    log: Path
-    result: Path
+    files: WorkerFiles
 
 
-def reroot_outputs(config: dict[str, Any], output_root: Path) -> dict[str, Any]:
-    """Point every file output (Parquet, Delta roots; relative SQLite files) at ``output_root``."""
+def reroot_outputs(
+    config: dict[str, Any], output_root: Path, manager: PluginManager | None = None
+) -> dict[str, Any]:
+    """Point every file output at ``output_root``: each writer moves its own settings.
+
+    Writers say how through :meth:`basalt.OutputWriter.rerooted` (a Parquet or
+    Delta root moves, an embedded SQLite file moves, a server URL stays), so a
+    plugin's writer is re-rooted like the core's.
+    """
     config = json.loads(json.dumps(config, default=str))
+    writers = (manager or get_plugin_manager()).output_writers(strict=False)
     targets = [config.setdefault("OUTPUT_TARGET", {"type": "parquet"})]
     targets += [p["output"] for p in config.get("PASSES", []) if p.get("output")]
     for target in targets:
         kind = target.get("type", "parquet")
-        if kind in {"parquet", "delta"}:
-            target["root"] = str(output_root)
-        elif kind == "sql":
-            # An embedded SQLite database moves with the other outputs; a server URL stays.
-            url = target.get("url", "sqlite:///output/basalt.db")
-            if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-                target["url"] = f"sqlite:///{output_root / Path(url.removeprefix('sqlite:///')).name}"
+        if kind in writers:
+            settings = {k: v for k, v in target.items() if k != "type"}
+            target.clear()
+            target.update({"type": kind, **writers[kind].rerooted(settings, output_root)})
     return config
+
+
+def _shown(value: Any) -> str:
+    return json.dumps(value, default=str)
+
+
+def config_differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """``PASSES[0].time_bucket_seconds: 60 → 300`` for every output-relevant key that differs."""
+
+    def flat(value: Any, prefix: str = "") -> dict[str, Any]:
+        if isinstance(value, dict):
+            items: dict[str, Any] = {}
+            for key, child in value.items():
+                if not prefix and key in EXECUTION_KEYS:
+                    continue
+                items.update(flat(child, f"{prefix}.{key}" if prefix else str(key)))
+            return items
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            items = {}
+            for index, child in enumerate(value):
+                items.update(flat(child, f"{prefix}[{index}]"))
+            return items
+        return {prefix: value}
+
+    old, new = flat(before), flat(after)
+    return [
+        f"{key}: {_shown(old.get(key, '(unset)'))} → {_shown(new.get(key, '(unset)'))}"
+        for key in sorted(set(old) | set(new))
+        if old.get(key, "(unset)") != new.get(key, "(unset)")
+    ]
+
+
+def _check_resume(ledger: RunLedger, plan: RunPlan) -> None:
+    """Refuse to continue a run whose output-determining inputs changed, naming what changed."""
+    recorded = ledger.read_plan()
+    if recorded is None:
+        return  # a run started before fingerprints were recorded: nothing to compare
+    old = recorded.get("fingerprint", {})
+    changed = sorted(
+        part for part in set(old) | set(plan.fingerprint) if old.get(part) != plan.fingerprint.get(part)
+    )
+    if not changed:
+        return
+    details = config_differences(recorded.get("config", {}), plan.config)
+    if "plugins" in changed:
+        details.append(f"plugins: {recorded.get('plugins')} → {plan.plugins.describe()}")
+    if "universe" in changed:
+        details.append("universe: the listings of some days differ")
+    listed = "\n".join(f"  - {line}" for line in details) or f"  - changed: {', '.join(changed)}"
+    raise ResumeMismatchError(
+        f"cannot resume run {ledger.run_id}: what determines its output has changed since it started "
+        f"({', '.join(changed)}):\n{listed}\n"
+        "--resume continues the same run; to compute with the new settings start a new run "
+        "(without --resume), which replaces what it rewrites"
+    )
+
+
+class _StopRequest:
+    """Records SIGINT/SIGTERM while a run is in progress (handlers restored afterwards)."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        previous: dict[int, Any] = {}
+        try:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                previous[signum] = signal.signal(signum, self._handle)
+        except ValueError:  # not the main thread: the caller handles signals
+            pass
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.signum = signum
 
 
 def run_pipeline(
@@ -133,173 +212,276 @@ def run_pipeline(
     limit_rows: int | None = None,
     on_progress: Progress | None = None,
 ) -> RunReport:
-    """Run every date batch of ``pipeline`` in worker processes; resumable, never loses a commit.
+    """Run every job of ``pipeline``'s plan in worker processes; resumable, never loses a commit.
 
     Args:
         pipeline: A loaded pipeline (:func:`basalt.engine.loader.load_pipeline`).
         state_dir: Where the run ledger and the dataset lock live.
-        manager: The plugin manager (default: the process-wide one).
-        resume: A run id to continue, or ``"last"`` for the dataset's last unfinished run.
+        manager: The plugin manager (default: the process-wide one); workers rebuild
+            exactly its plugins, including plugins registered in code.
+        resume: A run id to continue, or ``"last"`` for the dataset's newest run.
         limit_rows: Cap rows per table and batch (quick smoke runs).
         on_progress: Called with ``(event, fields)`` as batches start, commit, fail.
 
     Raises:
-        RunFailedError: A batch failed ``MAX_RETRIES + 1`` times; names the batch,
-            the last pass it started and its log file.
+        RunFailedError: A batch failed; names the batch, its cause and its log.
+        RunNotFoundError: ``resume`` names no run of the dataset.
+        ResumeMismatchError: The resumed run was planned with other inputs.
+        RunInterruptedError: SIGINT/SIGTERM; names the run and the resume command.
     """
     manager = manager or get_plugin_manager()
     progress = on_progress or (lambda event, fields: None)
     config = pipeline.config
     resolved = resolve(pipeline, manager)  # fail fast in the parent on any config problem
-    if resume == "last":
-        resume = last_failed_run(state_dir, config.DATASETNAME)
-    ledger = RunLedger(state_dir, config.DATASETNAME, resume or new_run_id())
+    plan = build_plan(resolved, estimate_symbol_batches=False)
+    if resume is not None:
+        found = find_run(state_dir, config.DATASETNAME, resume)
+        if found is None:
+            raise RunNotFoundError(
+                f"no run {resume!r} of dataset {config.DATASETNAME!r} "
+                f"in {state_dir / config.DATASETNAME / 'runs'}"
+                if resume != "last"
+                else f"no earlier run of dataset {config.DATASETNAME!r} in {state_dir} to resume"
+            )
+        ledger = RunLedger(state_dir, config.DATASETNAME, found)
+        _check_resume(ledger, plan)
+        finished = ledger.read_report()
+        if finished is not None and finished.get("status") == "succeeded":
+            report = RunReport(
+                run_id=found, dataset=config.DATASETNAME, status="succeeded", ledger=str(ledger.run_dir)
+            )
+            report.outputs = dict(finished.get("outputs", {}))
+            report.note = f"run {found} had already finished successfully; nothing to resume"
+            progress("run_finished", {"status": "succeeded", "note": report.note})
+            return report
+    else:
+        ledger = RunLedger(state_dir, config.DATASETNAME, new_run_id())
     ledger.create()
-    report = RunReport(run_id=ledger.run_id, dataset=config.DATASETNAME, ledger=str(ledger.run_dir))
-    began = time.perf_counter()
-    days = trading_days(config.START_DATE, config.END_DATE, exclude_weekends=config.EXCLUDE_WEEKENDS)
-    stages = [s for s in ("day", "panel") if any(p.config.scope == s for p in resolved.passes)]
-    batches = date_batches(days, config.BATCH_FREQ, config.NUM_WORKERS)
-    jobs = [[_Job(batch, stage) for batch in batches] for stage in stages]
-    report.batches = sum(len(stage_jobs) for stage_jobs in jobs)
-    with ledger.lock():
-        done = _committed_days(ledger.committed_batches(), config.EXCLUDE_WEEKENDS)
-        report.skipped = [job.key for stage_jobs in jobs for job in stage_jobs if not job.remainder(done)]
-        ledger.emit("run_started", batches=report.batches, resumed=bool(resume), skipped=report.skipped)
-        progress(
-            "run_started",
-            {"batches": report.batches, "skipped": len(report.skipped), "run_id": ledger.run_id},
+    if resume is None:
+        ledger.write_plan(
+            {
+                "fingerprint": plan.fingerprint,
+                "config": plan.config,
+                "plugins": plan.plugins.describe(),
+                "pipeline": str(pipeline.path) if pipeline.path else None,
+            }
         )
-        raw = config.model_dump(mode="json")
-        try:
-            for stage_jobs in jobs:  # the panel stage reads what the day stage wrote: one after the other
-                pending = [part for job in stage_jobs for part in job.remainder(done)]
-                _schedule(pending, raw, pipeline, ledger, report, limit_rows, progress)
+    report = RunReport(run_id=ledger.run_id, dataset=config.DATASETNAME, ledger=str(ledger.run_dir))
+    report.batches = len(plan.jobs)
+    began = time.perf_counter()
+    stop = _StopRequest()
+    lock_dirs = sorted({str(d) for p in resolved.passes if (d := p.writer.lock_dir()) is not None})
+    try:
+        with ExitStack() as stack:
+            stack.enter_context(ledger.lock())
+            for folder in lock_dirs:
+                stack.enter_context(ledger.lock(Path(folder)))
+            stack.enter_context(stop.installed())
+            done = committed_days(ledger.committed_batches(), config.EXCLUDE_WEEKENDS)
+            report.skipped = [job.key for job in plan.jobs if not job.remainder(done)]
+            ledger.emit("run_started", batches=report.batches, resumed=bool(resume), skipped=report.skipped)
+            progress(
+                "run_started",
+                {"batches": report.batches, "skipped": len(report.skipped), "run_id": ledger.run_id},
+            )
+            for stage in Stage:  # the panel stage reads what the day stage wrote: one after the other
+                pending = [part for job in plan.jobs if job.stage is stage for part in job.remainder(done)]
+                _schedule(pending, plan, ledger, report, limit_rows, progress, stop)
             report.status = "succeeded"
-        except RunFailedError as exc:
-            report.status = "failed"
-            report.error = str(exc)
-            raise
-        finally:
-            report.seconds = round(time.perf_counter() - began, 3)
-            for resolved_pass in resolved.passes:
-                report.outputs[resolved_pass.name] = resolved_pass.output_location(
-                    config.DATASETNAME, config.START_DATE
-                )
-            ledger.emit("run_finished", status=report.status, rows=report.rows, seconds=report.seconds)
-            ledger.write_report(report.__dict__)
-            progress("run_finished", {"status": report.status})
+    except RunInterruptedError as exc:
+        report.status = "interrupted"
+        report.error = str(exc)
+        raise
+    except BaseException as exc:
+        report.status = "failed"
+        report.error = report.error or f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        report.seconds = round(time.perf_counter() - began, 3)
+        for resolved_pass in resolved.passes:
+            report.outputs[resolved_pass.name] = resolved_pass.output_location(
+                config.DATASETNAME, config.START_DATE
+            )
+        ledger.emit("run_finished", status=report.status, rows=report.rows, seconds=report.seconds)
+        ledger.write_report(asdict(report))
+        progress("run_finished", {"status": report.status})
     return report
 
 
 def _schedule(
-    pending: list[_Job],
-    raw: dict[str, Any],
-    pipeline: Pipeline,
+    pending: list[Job],
+    plan: RunPlan,
     ledger: RunLedger,
     report: RunReport,
     limit_rows: int | None,
     progress: Progress,
+    stop: _StopRequest,
 ) -> None:
-    config = pipeline.config
+    config = plan.config
+    workers, timeout, retries = config["NUM_WORKERS"], config.get("BATCH_TIMEOUT"), config["MAX_RETRIES"]
     context = multiprocessing.get_context("spawn")
-    queue = [(batch, 1) for batch in pending]
+    queue = [(job, 1) for job in pending]
     running: list[_Attempt] = []
-    while queue or running:
-        while queue and len(running) < config.NUM_WORKERS:
-            batch, number = queue.pop(0)
-            running.append(_start(context, batch, number, raw, pipeline, ledger, limit_rows))
-            ledger.emit("batch_started", batch=batch.key, attempt=number)
-            progress("batch_started", {"batch": batch.key, "attempt": number})
-        # Woken by the first worker to exit (its sentinel), not a fixed sleep: a batch's end
-        # is noticed at once, and the next batch starts without a polling delay.
-        connection.wait([attempt.process.sentinel for attempt in running], timeout=POLL_SECONDS)
-        for attempt in list(running):
-            timed_out = config.BATCH_TIMEOUT and time.monotonic() - attempt.started > config.BATCH_TIMEOUT
-            if attempt.process.is_alive() and not timed_out:
-                continue
-            if attempt.process.is_alive():
-                attempt.process.kill()
-            attempt.process.join()
-            running.remove(attempt)
-            if attempt.process.exitcode == 0 and attempt.result.exists():
-                _commit(attempt, ledger, report, progress)
-                continue
-            reason = "timed out" if timed_out else f"exited with code {attempt.process.exitcode}"
-            ledger.emit(
-                "batch_failed",
-                batch=attempt.batch.key,
-                attempt=attempt.number,
-                reason=reason,
-                log=str(attempt.log),
-            )
-            progress(
-                "batch_failed", {"batch": attempt.batch.key, "attempt": attempt.number, "reason": reason}
-            )
-            if attempt.number <= config.MAX_RETRIES:
-                queue.append((attempt.batch, attempt.number + 1))
-                continue
-            for other in running:
-                other.process.kill()
-                other.process.join()
-            last_pass = _last_pass(ledger, attempt.batch.key)
-            raise RunFailedError(
-                f"date batch {attempt.batch.key} failed {attempt.number} times ({reason})"
-                f"{f' in pass {last_pass!r}' if last_pass else ''}; see {attempt.log}. "
+    try:
+        while queue or running:
+            if stop.signum is not None:
+                _interrupt(stop.signum, running, ledger, report)
+            while queue and len(running) < workers:
+                job, number = queue.pop(0)
+                running.append(_start(context, plan, job, number, ledger, limit_rows))
+                ledger.emit("batch_started", batch=job.key, attempt=number)
+                progress("batch_started", {"batch": job.key, "attempt": number})
+            # Woken by the first worker to exit (its sentinel), not a fixed sleep: a batch's end
+            # is noticed at once, and the next batch starts without a polling delay.
+            multiprocessing.connection.wait([a.process.sentinel for a in running], timeout=POLL_SECONDS)
+            for attempt in list(running):
+                timed_out = bool(timeout) and time.monotonic() - attempt.started > timeout
+                if attempt.process.is_alive() and not timed_out:
+                    continue
+                if attempt.process.is_alive():
+                    attempt.process.kill()
+                attempt.process.join()
+                running.remove(attempt)
+                result = Path(attempt.files.result_path)
+                if attempt.process.exitcode == 0 and result.exists():
+                    _commit(attempt, json.loads(result.read_text()), ledger, report, progress)
+                    continue
+                error = _error_of(attempt)
+                if timed_out:
+                    reason = f"timed out after {timeout:g} s"
+                elif error is not None:
+                    reason = error.describe()
+                else:
+                    reason = f"crashed (exit code {attempt.process.exitcode}; killed or out of memory?)"
+                retryable = error is None or error.retryable
+                ledger.emit(
+                    "batch_failed",
+                    batch=attempt.job.key,
+                    attempt=attempt.number,
+                    reason=reason,
+                    retryable=retryable,
+                    log=attempt.files.log_path,
+                )
+                progress(
+                    "batch_failed",
+                    {
+                        "batch": attempt.job.key,
+                        "attempt": attempt.number,
+                        "reason": reason,
+                        "retryable": retryable,
+                    },
+                )
+                if retryable and attempt.number <= retries:
+                    queue.append((attempt.job, attempt.number + 1))
+                    continue
+                report.cause = asdict(error) if error is not None else {"type": "crash", "message": reason}
+                tries = f"failed {attempt.number} times" if attempt.number > 1 else "failed"
+                why = "" if retryable else " (not retried: another attempt would meet the same error)"
+                failure = (
+                    f"date batch {attempt.job.key} {tries}{why}"
+                    f"{_in_pass(ledger, attempt.job.key)}: {reason}\n"
+                    f"log: {attempt.files.log_path}\n"
+                )
+                # Start nothing more; batches already running finish and commit (nothing is lost).
+                queue.clear()
+                report.error = (report.error or "") + failure
+        if report.error:
+            report.error += (
                 f"Committed batches are kept: fix the cause and run again with --resume {ledger.run_id}"
             )
+            raise RunFailedError(report.error)
+    finally:
+        _stop_all(running)
+
+
+def _interrupt(signum: int, running: list[_Attempt], ledger: RunLedger, report: RunReport) -> None:
+    _stop_all(running)
+    name = signal.Signals(signum).name
+    ledger.emit("run_interrupted", signal=name, stopped=[a.job.key for a in running])
+    running.clear()
+    raise RunInterruptedError(
+        f"run {ledger.run_id} stopped by {name}; "
+        f"{len(report.committed)} batch(es) committed this time are kept.\n"
+        f"Continue it with: basalt pipeline run -p PIPELINE --resume {ledger.run_id} "
+        f"(or --resume last) --state-dir {ledger.state_dir}",
+        signum,
+    )
+
+
+def _stop_all(running: list[_Attempt]) -> None:
+    """Stop running workers: SIGTERM, then SIGKILL after a grace period. Nothing they wrote is committed."""
+    for attempt in running:
+        if attempt.process.is_alive():
+            attempt.process.terminate()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for attempt in running:
+        attempt.process.join(max(0.0, deadline - time.monotonic()))
+        if attempt.process.is_alive():
+            attempt.process.kill()
+            attempt.process.join()
 
 
 def _start(
-    context: Any,
-    batch: _Job,
-    number: int,
-    raw: dict[str, Any],
-    pipeline: Pipeline,
-    ledger: RunLedger,
-    limit_rows: int | None,
+    context: Any, plan: RunPlan, job: Job, number: int, ledger: RunLedger, limit_rows: int | None
 ) -> _Attempt:
-    log = ledger.log_path(batch.key, number)
-    result = ledger.run_dir / f"result-{batch.key}-{number}.json"
-    task = WorkerTask(
-        config=raw,
-        pipeline_path=str(pipeline.path) if pipeline.path else None,
-        start=batch.batch.start.isoformat(),
-        end=batch.batch.end.isoformat(),
-        batch_key=batch.key,
-        stage=batch.stage,
-        run_id=ledger.run_id,
+    files = WorkerFiles(
         state_dir=str(ledger.state_dir),
-        log_path=str(log),
-        result_path=str(result),
+        dataset=ledger.dataset,
+        run_id=ledger.run_id,
+        log_path=str(ledger.log_path(job.key, number)),
+        result_path=str(ledger.run_dir / f"result-{job.key}-{number}.json"),
+        error_path=str(ledger.run_dir / f"error-{job.key}-{number}.json"),
         limit_rows=limit_rows,
     )
-    process = context.Process(target=worker_main, args=(task,), name=f"basalt-{batch.key}")
+    process = context.Process(target=worker_main, args=(plan.task(job), files), name=f"basalt-{job.key}")
     process.start()
-    return _Attempt(batch, number, process, time.monotonic(), log, result)
+    return _Attempt(job, number, process, time.monotonic(), files)
 
 
-def _commit(attempt: _Attempt, ledger: RunLedger, report: RunReport, progress: Progress) -> None:
-    result = json.loads(attempt.result.read_text())
+def _error_of(attempt: _Attempt) -> WorkerError | None:
+    path = Path(attempt.files.error_path)
+    if not path.exists():
+        return None
+    try:
+        return WorkerError(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _commit(
+    attempt: _Attempt, result: dict[str, Any], ledger: RunLedger, report: RunReport, progress: Progress
+) -> None:
     for name, rows in result["rows"].items():
         report.rows[name] = report.rows.get(name, 0) + rows
     report.peak_rss_mb = max(report.peak_rss_mb, result["peak_rss_mb"])
-    report.committed.append(attempt.batch.key)
+    report.committed.append(attempt.job.key)
     ledger.emit(
         "batch_committed",
-        batch=attempt.batch.key,
+        batch=attempt.job.key,
         attempt=attempt.number,
         rows=result["rows"],
         seconds=result["seconds"],
         peak_rss_mb=result["peak_rss_mb"],
     )
     progress(
-        "batch_committed", {"batch": attempt.batch.key, "rows": result["rows"], "seconds": result["seconds"]}
+        "batch_committed", {"batch": attempt.job.key, "rows": result["rows"], "seconds": result["seconds"]}
     )
 
 
-def _last_pass(ledger: RunLedger, batch_key: str) -> str | None:
+def _in_pass(ledger: RunLedger, batch_key: str) -> str:
     passes = [
         e.get("pass") for e in ledger.events() if e.get("batch") == batch_key and e["event"] == "pass_started"
     ]
-    return passes[-1] if passes else None
+    return f" in pass {passes[-1]!r}" if passes else ""
+
+
+__all__ = [
+    "ResumeMismatchError",
+    "RunError",
+    "RunFailedError",
+    "RunInterruptedError",
+    "RunNotFoundError",
+    "RunReport",
+    "reroot_outputs",
+    "run_pipeline",
+]

@@ -1,39 +1,74 @@
-"""The worker process: runs one date batch with ``run_partition`` and reports back through a file.
+"""The worker process: runs one job of the run plan and reports back through files.
 
 Started with the ``spawn`` method (never ``fork``: forking after Polars has
-started its threads can deadlock the child). Its stdout and stderr go to the
-batch's log file; its result is a JSON file the parent reads after a clean exit.
+started its threads can deadlock the child). It receives its slice of the plan
+(:class:`~basalt.engine.plan.BatchTask`: configuration, plugin set, the
+universe of its days, the job) and rebuilds the parent's world from it alone —
+it never reads the pipeline file. Its stdout and stderr go to the attempt's log
+file; on success it writes a result file, on failure an error file naming the
+exception, its culprit and whether retrying can help.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import os
+import signal
 import sys
 import traceback
 from dataclasses import asdict, dataclass
-from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from basalt.engine.plan import BatchTask
+
+RETRYABLE = (MemoryError, ConnectionError, TimeoutError)
+"""Exceptions a new attempt may not meet again (resources, networks). Anything else raised by
+a worker is deterministic — bad data, bad configuration, a missing file, a bug — and fails
+the run at once; crashes, kills and timeouts (no error file at all) are retried too."""
 
 
 @dataclass(frozen=True)
-class WorkerTask:
-    """Everything a worker needs, as plain data (it crosses a process boundary)."""
+class WorkerFiles:
+    """Where one attempt logs and reports (plain paths: they cross a process boundary)."""
 
-    config: dict[str, Any]
-    pipeline_path: str | None
-    start: str
-    end: str
-    batch_key: str
-    run_id: str
     state_dir: str
+    dataset: str
+    run_id: str
     log_path: str
     result_path: str
+    error_path: str
     limit_rows: int | None = None
-    stage: str = "day"
-    """``day``: the day passes (``run_partition``); ``panel``: the panel passes after them."""
+
+
+@dataclass(frozen=True)
+class WorkerError:
+    """A worker's exception as the parent reports it."""
+
+    type: str
+    message: str
+    retryable: bool
+    culprit: str = ""
+    """What the exception names as the cause (file, table, column, config path), if it says."""
+
+    def describe(self) -> str:
+        """``TableSchemaError: … 'Price' has dtype String …``."""
+        return f"{self.type}: {self.message}"
+
+
+def describe_exception(exc: BaseException) -> WorkerError:
+    """Classify ``exc`` (see :data:`RETRYABLE`) and pick out its culprit if it names one."""
+    culprit = ""
+    for attribute in ("path", "file", "table", "column", "config_path", "source"):
+        value = getattr(exc, attribute, None)
+        if isinstance(value, (str, Path)) and str(value):
+            culprit = f"{attribute} {value}"
+            break
+    retryable = isinstance(exc, RETRYABLE) and not isinstance(exc, (FileNotFoundError, PermissionError))
+    return WorkerError(type(exc).__name__, str(exc), retryable, culprit)
 
 
 def _redirect_output(log_path: str) -> None:
@@ -45,45 +80,79 @@ def _redirect_output(log_path: str) -> None:
     sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
 
 
-def worker_main(task: WorkerTask) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (kill -9 of the runner leaves no orphans).
+
+    Elsewhere a no-op; the parent's own signal handler still stops its workers.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _write_json(path: str, payload: dict[str, Any]) -> None:
+    tmp = path + ".tmp"
+    Path(tmp).write_text(json.dumps(payload, default=str))
+    os.replace(tmp, path)
+
+
+def worker_main(task: BatchTask, files: WorkerFiles) -> None:
     """Entry point of a worker process."""
-    _redirect_output(task.log_path)
+    die_with_parent()
+    # SIGINT belongs to the runner (Ctrl-C reaches the whole process group): it decides
+    # whether running batches finish or stop, so a worker ignores it and obeys SIGTERM.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _redirect_output(files.log_path)
+    logging.basicConfig(level=task.config.get("LOGGING_LEVEL", "INFO"), stream=sys.stderr)
     # Imported here: the parent process should not pay for them per task.
+    from basalt.engine.jobs import Stage
     from basalt.engine.ledger import RunLedger
     from basalt.engine.loader import load_pipeline
     from basalt.engine.panel import run_panel_partition
     from basalt.engine.partition import run_partition
     from basalt.engine.resolve import resolve
-    from basalt.plugins.manager import get_plugin_manager
 
-    config = task.config
-    ledger = RunLedger(Path(task.state_dir), config["DATASETNAME"], task.run_id)
+    ledger = RunLedger(Path(files.state_dir), files.dataset, files.run_id)
+    job = task.job
     try:
-        path = Path(task.pipeline_path) if task.pipeline_path else None
-        pipeline = load_pipeline(path, data=config)
-        resolved = resolve(pipeline, get_plugin_manager())
+        resolved = resolve(load_pipeline(data=task.config), task.plugins.build())
 
         def on_event(event: str, fields: dict[str, Any]) -> None:
-            ledger.emit(event, batch=task.batch_key, pid=os.getpid(), **fields)
+            ledger.emit(event, batch=job.key, pid=os.getpid(), **fields)
             print(event, json.dumps(fields, default=str), flush=True)
 
-        start, end = date.fromisoformat(task.start), date.fromisoformat(task.end)
-        if task.stage == "panel":
-            result = run_panel_partition(resolved, None, start, end, on_event=on_event)
+        start, end = job.batch.start, job.batch.end
+        if job.stage is Stage.PANEL:
+            result = run_panel_partition(resolved, task.universes, start, end, on_event=on_event)
         else:
-            result = run_partition(resolved, None, start, end, limit_rows=task.limit_rows, on_event=on_event)
-        tmp = task.result_path + ".tmp"
-        Path(tmp).write_text(json.dumps(asdict(result), default=str))
-        os.replace(tmp, task.result_path)
+            result = run_partition(
+                resolved, task.universes, start, end, limit_rows=files.limit_rows, on_event=on_event
+            )
+        _write_json(files.result_path, asdict(result))
     except BaseException as exc:
         traceback.print_exc()
-        ledger.emit(
-            "batch_error", batch=task.batch_key, pid=os.getpid(), error=f"{type(exc).__name__}: {exc}"
-        )
-        sys.exit(1)
+        error = describe_exception(exc)
+        ledger.emit("batch_error", batch=job.key, pid=os.getpid(), error=error.describe(), **asdict(error))
+        _write_json(files.error_path, asdict(error))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
     # Everything is written and closed: leave without the interpreter's teardown (module
     # and thread-pool finalisers), which kept the runner waiting ~0.1 s per batch (#7).
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+__all__ = ["RETRYABLE", "WorkerError", "WorkerFiles", "describe_exception", "worker_main"]
