@@ -187,3 +187,11 @@ def test_a_missing_lake_folder_is_named(tmp_path: Path) -> None:
     nope = tmp_path / "nope"
     result = invoke("data", "describe", "--source", str(nope), "--date", "2026-01-05")
     assert_clean(result, 1, f"the lake folder {nope} does not exist")
+
+
+def test_a_python_pipeline_that_raises_is_a_configuration_error(tmp_path: Path) -> None:
+    path = tmp_path / "p.py"
+    path.write_text("USER_CONFIG = {'START_DATE': undefined_name}\n")
+    result = invoke("pipeline", "validate", str(path))
+    assert_clean(result, 2, str(path), "running the file failed: NameError", "undefined_name")
+    assert "bug in Basalt" not in result.output

@@ -92,6 +92,8 @@ def _print_plan(plan: Any) -> None:
 
 
 def _summary(report: RunReport) -> None:
+    if report.note:
+        console().print(escape(report.note), highlight=False)
     table = RichTable(title=f"Run {report.run_id}: {report.status}")
     for column in ("pass", "rows written", "output"):
         table.add_column(column, overflow="fold")
@@ -117,7 +119,7 @@ def run(
     ] = None,
     end: Annotated[datetime | None, typer.Option("--end-date", formats=DateFormat, help="Last date.")] = None,
     universe: Annotated[str | None, typer.Option(help="Universe, e.g. 'mic=XLON;tickers=VOD,BARC'.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (NUM_WORKERS).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (NUM_WORKERS).")] = None,
     data_root: Annotated[Path | None, typer.Option(help="Read a local lake at this folder.")] = None,
     output_root: Annotated[
         Path | None, typer.Option(help="Write every file output under this folder.")

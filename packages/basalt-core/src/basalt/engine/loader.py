@@ -116,7 +116,12 @@ def read_pipeline_file(path: Path) -> tuple[dict[str, Any], Callable[[date], pl.
             raise ConfigError(["the file must hold a mapping of keys (START_DATE: …)"], source=str(path))
         return data, None
     if path.suffix == ".py":
-        namespace = runpy.run_path(str(path), run_name="basalt_pipeline")
+        try:
+            namespace = runpy.run_path(str(path), run_name="basalt_pipeline")
+        except Exception as exc:  # the user's own code: its error is a configuration problem
+            raise ConfigError(
+                [f"running the file failed: {type(exc).__name__}: {exc}"], source=str(path)
+            ) from exc
         if "USER_CONFIG" not in namespace:
             raise ConfigError(["a Python pipeline must define USER_CONFIG = {...}"], source=str(path))
         return dict(namespace["USER_CONFIG"]), namespace.get("get_universe")
