@@ -57,7 +57,11 @@ def _user_error_types() -> tuple[type[BaseException], ...]:
 
 
 def exit_code_of(exc: BaseException) -> int:
-    """2 for configuration errors (as for click's usage errors), 1 for everything else."""
+    """2 for configuration errors (as for click's usage errors), an error's own ``exit_code``
+    (130/143 for a run stopped by SIGINT/SIGTERM), 1 for everything else."""
+    own = getattr(exc, "exit_code", None)
+    if isinstance(own, int):
+        return own
     from basalt.engine.errors import ConfigError
     from basalt.writers.base import PathTemplateError
 
