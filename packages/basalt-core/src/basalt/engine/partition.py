@@ -24,10 +24,11 @@ import polars as pl
 from basalt.engine.batching import SymbolBatch, pack_symbol_batches, per_listing_rows
 from basalt.engine.calendar import trading_days
 from basalt.engine.config import AnalyticsConfig
+from basalt.engine.errors import ConfigError
 from basalt.engine.loader import Pipeline, load_pipeline
 from basalt.engine.passes import pass_keys, run_pass
 from basalt.engine.prepare import Shredder, naive_loader
-from basalt.engine.resolve import ResolvedPipeline, resolve
+from basalt.engine.resolve import ResolvedPass, ResolvedPipeline, resolve
 from basalt.plugins.manager import PluginManager, get_plugin_manager
 from basalt.plugins.pluginset import PluginSet
 from basalt.universe import GetUniverse, UniverseSpec, reference_for, resolve_universe
@@ -158,6 +159,8 @@ def run_partition(
             emit("day_skipped", {"day": day.isoformat(), "reason": "empty universe"})
             continue
         batches = plan_symbol_batches(resolved, listings, [day])
+        if len(batches) > 1:
+            refuse_cross_batch_groups(day_passes, day, len(batches))
         result.days.append(day)
         result.symbol_batches += len(batches)
         with tempfile.TemporaryDirectory(dir=config.TEMP_DIR, prefix="basalt-") as workdir:
@@ -211,6 +214,29 @@ def run_partition(
     result.seconds = time.perf_counter() - began
     result.peak_rss_mb = peak_rss_mb()
     return result
+
+
+BATCH_ALIGNED_KEYS = ("ListingId", "InstrumentId")
+"""Keys a day pass may group by: symbol batches never split a listing or an instrument."""
+
+
+def refuse_cross_batch_groups(day_passes: list[ResolvedPass], day: date, batch_count: int) -> None:
+    """Refuse day passes whose groups can span symbol batches (e.g. by MIC): they would come out
+    as one partial row per batch, each replacing the other's.
+
+    Raises:
+        ConfigError: Naming each such pass, its keys, and what to do.
+    """
+    problems = [
+        f"pass {resolved_pass.name!r} (scope: day) groups by "
+        f"{pass_keys(resolved_pass)}, and {day} is computed in {batch_count} symbol batches, so each "
+        "group would be split into partial rows; make it a panel pass (scope: panel), which sees the "
+        "whole universe, or raise MAX_ROWS_PER_TABLE so a day fits one batch"
+        for resolved_pass in day_passes
+        if pass_keys(resolved_pass)[0] not in BATCH_ALIGNED_KEYS
+    ]
+    if problems:
+        raise ConfigError(problems)
 
 
 def universe_label(universe: Universe | None, default: UniverseSpec) -> str:
