@@ -27,7 +27,7 @@ from bmll_sample import sample_frame
 STATES = ("OPENING_AUCTION", "CONTINUOUS_TRADING", "CLOSING_AUCTION")
 
 
-def random_l3(seed: int, n: int = 3_000) -> pl.DataFrame:
+def random_l3(seed: int, n: int = 1_500) -> pl.DataFrame:
     """A random but mostly coherent L3 stream of two listings over two days, with anomalies."""
     rng = np.random.default_rng(seed)
     rows = []
