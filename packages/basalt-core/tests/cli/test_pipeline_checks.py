@@ -40,7 +40,7 @@ def invoke(*args: str):
 def pipeline(tmp_path: Path) -> Path:
     """``tmp/project/p.yaml`` with its lake beside it."""
     folder = tmp_path / "project"
-    (folder / "lake").mkdir(parents=True)
+    (folder / "lake" / "trades").mkdir(parents=True)  # a (hive) lake, empty
     path = folder / "p.yaml"
     path.write_text(PIPELINE)
     return path
@@ -90,6 +90,7 @@ def test_a_writer_whose_engine_is_missing_names_the_extra(pipeline: Path, monkey
 
 def test_static_problems_lists_each_problem_once_with_its_path(pipeline: Path, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "sqlalchemy", None)
+    (pipeline.parent / "lake" / "trades").rmdir()
     (pipeline.parent / "lake").rmdir()
     resolved = resolve(load_pipeline(pipeline), make_plugin_manager())
     problems = static_problems(resolved)
@@ -128,9 +129,18 @@ def test_demo_suggested_dry_run_works_from_the_folder_above(tmp_path: Path, monk
     """``basalt pipeline run -p basalt-demo/demo.yaml --dry-run`` from where ``basalt demo`` ran."""
     monkeypatch.chdir(tmp_path)
     prepare_demo(Path("basalt-demo"))
-    (tmp_path / "basalt-demo" / "lake").mkdir()  # written by the demo's synthesis step
+    (tmp_path / "basalt-demo" / "lake" / "Trades-Plus").mkdir(parents=True)  # the demo's synthesis writes it
     config = load_pipeline(Path("basalt-demo/demo.yaml")).config
     assert config.SOURCE.settings()["root"] == str(Path("basalt-demo/lake"))
     assert config.PASSES[1].output.settings()["url"] == "sqlite:///basalt-demo/output/demo.db"
     result = invoke("pipeline", "validate", "basalt-demo/demo.yaml")
     assert result.exit_code == 0, result.output
+
+
+def test_a_folder_holding_none_of_the_tables_is_not_taken_for_a_lake(pipeline: Path) -> None:
+    (pipeline.parent / "lake" / "trades").rmdir()
+    (pipeline.parent / "lake" / "notes").mkdir()
+    result = invoke("pipeline", "validate", str(pipeline))
+    assert result.exit_code == 2, result.output
+    assert "holds none of the tables the pipeline reads (trades)" in result.output
+    assert "is it the lake's root?" in result.output

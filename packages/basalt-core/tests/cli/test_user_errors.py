@@ -37,7 +37,7 @@ def invoke(*args: str, manager=None, env: dict[str, str] | None = None):
 
 
 def write(folder: Path, text: str = PIPELINE, name: str = "p.yaml", **fields: str) -> Path:
-    (folder / "lake").mkdir(exist_ok=True)
+    (folder / "lake" / "trades").mkdir(parents=True, exist_ok=True)  # a (hive) lake, empty
     path = folder / name
     path.write_text(text.format(path=fields.get("path", "")))
     return path
@@ -176,8 +176,9 @@ def test_a_weekend_warns_and_fails_unless_allow_empty(tmp_path: Path) -> None:
 
 def test_a_missing_lake_folder_is_named(tmp_path: Path) -> None:
     path = write(tmp_path)
-    (tmp_path / "lake").rmdir()
     lake = tmp_path / "lake"
+    (lake / "trades").rmdir()
+    lake.rmdir()
     assert_clean(
         invoke("pipeline", "validate", str(path)), 2, f"SOURCE: the lake folder {lake} does not exist"
     )

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError, NoCredentialsError
 from polars.testing import assert_frame_equal
 
 from basalt.sources import MissingDataError
+from basalt.sources.errors import S3AccessError
 from basalt.sources.local import LocalSource
 from basalt.sources.s3 import S3Source
 from basalt.tables.bmll import BMLL_TABLES, L2, Trades
@@ -82,3 +84,45 @@ def test_missing_partition_on_s3_names_the_url(
 def test_s3_urls_are_validated() -> None:
     with pytest.raises(ValueError, match="not an s3://bucket"):
         S3Source({"url": "/local/path"})
+
+
+class _RefusingClient:
+    """A boto3 client stand-in whose listing fails with ``error``."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def get_paginator(self, name: str) -> Any:
+        raise self.error
+
+    def list_objects_v2(self, **kwargs: Any) -> Any:
+        raise self.error
+
+
+def _refusing_source(error: Exception) -> S3Source:
+    source = S3Source({"url": "s3://some-bucket/lake", "layout": "bmll"})
+    source.__dict__["client"] = _RefusingClient(error)  # the cached boto3 client
+    return source
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (
+            ClientError({"Error": {"Code": "NoSuchBucket", "Message": "gone"}}, "ListObjectsV2"),
+            "NoSuchBucket",
+        ),
+        (ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "ListObjectsV2"), "AccessDenied"),
+        (NoCredentialsError(), "Unable to locate credentials"),
+    ],
+)
+def test_final_s3_refusals_are_source_errors_naming_the_url(error: Exception, reason: str) -> None:
+    with pytest.raises(S3AccessError, match=rf"cannot read s3://some-bucket/lake: .*{reason}") as raised:
+        _refusing_source(error).mics(Trades)
+    assert raised.value.__cause__ is error
+
+
+def test_transient_s3_errors_are_left_for_the_runner_to_retry() -> None:
+    throttled = ClientError({"Error": {"Code": "SlowDown", "Message": "slow"}}, "ListObjectsV2")
+    with pytest.raises(ClientError):
+        _refusing_source(throttled).files(Trades, "XLON", SAMPLE_DAY)

@@ -21,7 +21,8 @@ from basalt.writers.base import OutputPartition
 def static_problems(resolved: ResolvedPipeline) -> list[str]:
     """Every problem found without reading data, each prefixed by its config path."""
     config = resolved.config
-    problems = [f"SOURCE: {problem}" for problem in resolved.source.check()]
+    tables = list(resolved.tables.values())
+    problems = [f"SOURCE: {problem}" for problem in resolved.source.check(tables)]
     seen: set[int] = set()
     for index, resolved_pass in enumerate(resolved.passes):
         where = f"PASSES[{index}].output" if resolved_pass.config.output else "OUTPUT_TARGET"

@@ -56,8 +56,10 @@ class Source(Registrable, ABC):
         """Object-store options Polars needs to read the files (None for local files)."""
         return None
 
-    def check(self) -> list[str]:
+    def check(self, tables: Sequence[type[Table]] = ()) -> list[str]:
         """Problems visible without reading data (a missing folder…), each a sentence; none by default.
+
+        ``tables`` are the tables a run will read (a source may check they exist at all).
 
         ``basalt pipeline validate`` and ``--dry-run`` report them before any work starts.
         """

@@ -41,3 +41,18 @@ class MissingRootError(SourceError):
             f"the lake folder {root} does not exist; check the path (in a pipeline file a relative "
             "path is relative to the file's folder, on the command line to the working directory)"
         )
+
+
+class S3AccessError(SourceError):
+    """S3 refused for good: no credentials, a wrong key, no such bucket, access denied.
+
+    Transient failures (throttling, 5xx, dropped connections) are not turned into
+    this error: they stay botocore's, for the runner to retry.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        super().__init__(
+            f"cannot read {url}: {reason}. Check the bucket and the credentials (AWS_ACCESS_KEY_ID / "
+            "AWS_SECRET_ACCESS_KEY or a profile; the s3 source's access_key_id, endpoint_url settings)"
+        )

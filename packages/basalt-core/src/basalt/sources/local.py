@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -38,11 +39,19 @@ class LocalSource(Source):
     Config = LocalSourceConfig
     config: LocalSourceConfig
 
-    def check(self) -> list[str]:
-        """The lake folder must exist."""
+    def check(self, tables: Sequence[type[Table]] = ()) -> list[str]:
+        """The lake folder must exist and hold the folder of at least one of ``tables`` (else: wrong root)."""
         root = self.config.root
         if not root.is_dir():
             return [str(MissingRootError(str(root)))]
+        layouts = lake.LAYOUTS if self.config.layout == "auto" else (self.config.layout,)
+        expected = [lake.table_dir(table, layout) for table in tables for layout in layouts]
+        if expected and not any((root / folder).is_dir() for folder in expected):
+            names = ", ".join(sorted({t.NAME for t in tables}))
+            return [
+                f"the lake folder {root} holds none of the tables the pipeline reads ({names}): no "
+                f"{', '.join(sorted(set(expected)))} folder in it; is it the lake's root?"
+            ]
         return []
 
     def _require_root(self) -> None:

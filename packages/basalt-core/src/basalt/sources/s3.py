@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, Literal
 
@@ -16,6 +18,7 @@ from pydantic import Field, SecretStr, field_validator
 
 from basalt.sources import layout as lake
 from basalt.sources.base import Source, SourceConfig
+from basalt.sources.errors import S3AccessError
 from basalt.tables.base import Table
 
 
@@ -91,6 +94,17 @@ class S3Source(Source):
             options["aws_secret_access_key"] = self.config.secret_access_key.get_secret_value()
         return options
 
+    @contextmanager
+    def _s3_errors(self) -> Iterator[None]:
+        """Turn S3's final answers (no credentials, no bucket, access denied) into :class:`S3AccessError`."""
+        try:
+            yield
+        except Exception as exc:
+            reason = _permanent_reason(exc)
+            if reason is None:
+                raise
+            raise S3AccessError(self.config.url, reason) from exc
+
     def _key(self, relative: str) -> str:
         return f"{self.config.prefix}/{relative}" if self.config.prefix else relative
 
@@ -101,9 +115,10 @@ class S3Source(Source):
         kwargs: dict[str, Any] = {"Bucket": self.config.bucket, "Prefix": prefix}
         if delimiter:
             kwargs["Delimiter"] = delimiter
-        for page in self.client.get_paginator("list_objects_v2").paginate(**kwargs):
-            keys.extend(item["Key"] for item in page.get("Contents", []))
-            prefixes.extend(item["Prefix"] for item in page.get("CommonPrefixes", []))
+        with self._s3_errors():
+            for page in self.client.get_paginator("list_objects_v2").paginate(**kwargs):
+                keys.extend(item["Key"] for item in page.get("Contents", []))
+                prefixes.extend(item["Prefix"] for item in page.get("CommonPrefixes", []))
         return keys, prefixes
 
     def layout_for(self, table: type[Table]) -> lake.LayoutName:
@@ -115,7 +130,10 @@ class S3Source(Source):
             probed[table.NAME] = "bmll"
             for candidate in lake.LAYOUTS:
                 prefix = self._key(lake.table_dir(table, candidate)) + "/"
-                response = self.client.list_objects_v2(Bucket=self.config.bucket, Prefix=prefix, MaxKeys=1)
+                with self._s3_errors():
+                    response = self.client.list_objects_v2(
+                        Bucket=self.config.bucket, Prefix=prefix, MaxKeys=1
+                    )
                 if response.get("KeyCount", 0):
                     probed[table.NAME] = candidate
                     break
@@ -140,3 +158,23 @@ class S3Source(Source):
         _, prefixes = self._list(top, delimiter="/")
         found = (lake.mic_from_dir(prefix.removeprefix(top).rstrip("/"), layout) for prefix in prefixes)
         return sorted(mic for mic in found if mic)
+
+
+PERMANENT_S3_CODES = frozenset(
+    {"NoSuchBucket", "AccessDenied", "AllAccessDisabled", "InvalidAccessKeyId", "SignatureDoesNotMatch"}
+)
+"""S3 error codes that no retry can fix."""
+
+
+def _permanent_reason(exc: Exception) -> str | None:
+    """Why S3 refused, when it is final (credentials, bucket, permissions); None for anything else."""
+    name = type(exc).__name__
+    if type(exc).__module__.startswith("botocore") and name in {
+        "NoCredentialsError",
+        "PartialCredentialsError",
+    }:
+        return str(exc)
+    code = getattr(exc, "response", {}).get("Error", {}).get("Code") if hasattr(exc, "response") else None
+    if code in PERMANENT_S3_CODES:
+        return f"{code}: {exc}"
+    return None
