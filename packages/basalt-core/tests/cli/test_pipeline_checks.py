@@ -144,3 +144,24 @@ def test_a_folder_holding_none_of_the_tables_is_not_taken_for_a_lake(pipeline: P
     assert result.exit_code == 2, result.output
     assert "holds none of the tables the pipeline reads (trades)" in result.output
     assert "is it the lake's root?" in result.output
+
+
+def test_demo_command_says_what_it_falls_back_to_before_synthesising(tmp_path: Path, monkeypatch) -> None:
+    import basalt.demo
+    from basalt.engine.runner import RunReport
+
+    monkeypatch.setitem(sys.modules, "sqlalchemy", None)
+    calls = []
+
+    def fake_run_demo(out: Path, **kwargs):
+        calls.append(kwargs["setup"])
+        report = RunReport(run_id="r", dataset="demo", outputs={"bars15": "parquet: x"})
+        return basalt.demo.DemoResult(lake=out / "lake", output=out / "output", report=report)
+
+    monkeypatch.setattr(basalt.demo, "run_demo", fake_run_demo)
+    result = invoke("demo", "--out", str(tmp_path / "d"))
+    assert result.exit_code == 0, result.output
+    note = result.output.index("note: pass 'bars15' is written as Parquet")
+    assert note < result.output.index("Synthesising")
+    assert "pip install 'bmll-basalt[sql]'" in result.output
+    assert calls[0].notes  # the checked setup is what runs

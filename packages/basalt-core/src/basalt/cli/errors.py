@@ -18,13 +18,30 @@ from typing import Any
 import typer
 from rich.markup import escape
 from typer.core import TyperGroup
-from typer.exceptions import TyperException
 
 from basalt.cli.context import error_console
 
 DEBUG_ENV_VAR = "BASALT_DEBUG"
 DEBUG_META_KEY = "basalt.debug"
 """``ctx.meta`` key set by the root ``--debug`` option (the meta dict is shared by every sub-context)."""
+
+
+def _click_exits() -> tuple[type[BaseException], ...]:
+    """click's own exits and usage errors, which click reports itself (typer vendors click from 0.20 on)."""
+    kinds: list[type[BaseException]] = [typer.Exit, typer.Abort]
+    try:
+        from typer.exceptions import TyperException  # vendored click's ClickException derives from it
+
+        kinds.append(TyperException)
+    except ImportError:  # pragma: no cover - typer before it vendored click
+        pass
+    try:
+        import click
+
+        kinds.append(click.exceptions.ClickException)
+    except ImportError:  # pragma: no cover - typer without a separate click
+        pass
+    return tuple(kinds)
 
 
 def _user_error_types() -> tuple[type[BaseException], ...]:
@@ -107,7 +124,7 @@ class BasaltGroup(TyperGroup):
         """Run the command; turn an exception into ``error: …`` and an exit code unless debugging."""
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, TyperException):  # click's own exits and usage errors
+        except _click_exits():
             raise
         except Exception as exc:
             if debug_enabled(ctx):
