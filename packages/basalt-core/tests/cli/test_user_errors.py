@@ -196,3 +196,12 @@ def test_a_python_pipeline_that_raises_is_a_configuration_error(tmp_path: Path) 
     result = invoke("pipeline", "validate", str(path))
     assert_clean(result, 2, str(path), "running the file failed: NameError", "undefined_name")
     assert "bug in Basalt" not in result.output
+
+
+def test_documentation_text_keeps_its_brackets() -> None:
+    # l2tw's definitions say "clipped to the [min, max] of the values averaged": Rich read that as a tag.
+    explained = invoke("analytics", "explain", "SpreadBpsTWA")
+    assert explained.exit_code == 0, explained.output
+    assert "clipped to the [min, max] of the values" in explained.output
+    listed = invoke("analytics", "list")
+    assert "[min, max]" in listed.output.replace("\n", "").replace("│", "")

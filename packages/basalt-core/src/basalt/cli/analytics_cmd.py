@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from basalt.cli.context import console, error_console, plugin_manager, print_json
@@ -78,9 +79,10 @@ def list_analytics(ctx: typer.Context, as_json: JsonOption = False, pipeline: Pi
         table.add_column(column, overflow="fold")
     for name, _, column in rows:
         if column is None:
-            table.add_row(name, "(depends on configuration)", "", "")
+            table.add_row(escape(name), "(depends on configuration)", "", "")
         else:
-            table.add_row(name, column.name, column.unit, column.definition)
+            # Definitions hold brackets ("[min, max]"): never read them as markup.
+            table.add_row(*(escape(text) for text in (name, column.name, column.unit, column.definition)))
     console().print(table)
 
 
@@ -95,7 +97,9 @@ def explain(
         names = sorted({row[2].name for row in rows} | {row[2].pattern for row in rows})
         close = difflib.get_close_matches(column, names, n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
-        error_console().print(f"[red]No installed analytics module documents a column {column!r}.[/]{hint}")
+        error_console().print(
+            f"[red]No installed analytics module documents a column {escape(repr(column))}.[/]{escape(hint)}"
+        )
         raise typer.Exit(1)
     name, module_cls, doc = matches[0]
     config_fields = {field: info.description or "" for field, info in module_cls.Config.model_fields.items()}
@@ -111,12 +115,16 @@ def explain(
         )
         return
     out = console()
-    out.print(f"[bold]{doc.name}[/]  ({doc.pattern})")
-    out.print(f"  definition: {doc.definition}")
-    out.print(f"  unit:       {doc.unit}")
-    out.print(f"  dtype:      {doc.dtype}")
-    out.print(f"  sources:    {', '.join(doc.sources) or '-'}")
-    out.print(f"  module:     {name} — {module_cls.describe()}")
-    out.print(f"  plugin:     {owner.owner}")
-    for field, description in config_fields.items():
-        out.print(f"  config {field}: {description}")
+    out.print(f"[bold]{escape(doc.name)}[/]  ({escape(doc.pattern)})", highlight=False)
+    # Everything below is documentation text, printed as written (brackets included).
+    lines = [
+        f"  definition: {doc.definition}",
+        f"  unit:       {doc.unit}",
+        f"  dtype:      {doc.dtype}",
+        f"  sources:    {', '.join(doc.sources) or '-'}",
+        f"  module:     {name} — {module_cls.describe()}",
+        f"  plugin:     {owner.owner}",
+        *(f"  config {field}: {description}" for field, description in config_fields.items()),
+    ]
+    for line in lines:
+        out.print(line, markup=False, highlight=False)

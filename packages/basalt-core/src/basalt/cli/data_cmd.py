@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
@@ -91,7 +92,8 @@ def synth(
     except ValidationError as error:
         for problem in error.errors():
             where = ".".join(str(p) for p in problem["loc"]) or "options"
-            error_console().print(f"[red]error[/] {where}: {problem['msg']}", markup=True, highlight=False)
+            message = escape(f"{where}: {problem['msg']}")
+            error_console().print(f"[red]error[/] {message}", highlight=False)
         raise typer.Exit(2) from None
     if not config.trading_days():
         error_console().print("[yellow]no trading day[/] between the dates: nothing written", markup=True)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from basalt.cli.context import console, plugin_manager, print_json
@@ -44,12 +45,13 @@ def describe(
     if as_json:
         print_json([summary.__dict__ for summary in summaries])
         return
-    table = RichTable(title=f"{source} on {day:%Y-%m-%d}")
+    table = RichTable(title=escape(f"{source} on {day:%Y-%m-%d}"))
     for column in ("table", "MIC", "files", "rows", "first", "last"):
         table.add_column(column, justify="right" if column in {"files", "rows"} else "left")
     for s in summaries:
-        table.add_row(s.table, s.mic, str(s.files), f"{s.rows:,}", str(s.first or "-"), str(s.last or "-"))
-    console().print(table if summaries else f"No data on {day:%Y-%m-%d} in {source}.")
+        cells = (s.table, s.mic, str(s.files), f"{s.rows:,}", str(s.first or "-"), str(s.last or "-"))
+        table.add_row(*map(escape, cells))
+    console().print(table if summaries else escape(f"No data on {day:%Y-%m-%d} in {source}."))
 
 
 def register(app: typer.Typer) -> None:

@@ -66,7 +66,7 @@ def _print_plan(plan: Any) -> None:
     for column in ("pass", "modules", "inputs", "bucket", "timeline", "scope", "output"):
         passes.add_column(column, overflow="fold")
     for p in plan.passes:
-        passes.add_row(
+        cells = (
             p["name"],
             ", ".join(p["modules"]),
             ", ".join(p["inputs"]),
@@ -75,6 +75,7 @@ def _print_plan(plan: Any) -> None:
             f"panel, {p['lookback_days']} days back" if p["scope"] == "panel" else "day",
             p["output"],
         )
+        passes.add_row(*map(escape, cells))
     out.print(passes)
     batches = RichTable(title="Date batches (symbol batches estimated from Parquet row counts)")
     for column in ("batch", "days", "listings", "symbol batches", "largest batch (rows)"):
@@ -94,18 +95,21 @@ def _print_plan(plan: Any) -> None:
 def _summary(report: RunReport) -> None:
     if report.note:
         console().print(escape(report.note), highlight=False)
-    table = RichTable(title=f"Run {report.run_id}: {report.status}")
+    table = RichTable(title=escape(f"Run {report.run_id}: {report.status}"))
     for column in ("pass", "rows written", "output"):
         table.add_column(column, overflow="fold")
     for name, location in report.outputs.items():
-        table.add_row(name, f"{report.rows.get(name, 0):,}", location)
+        table.add_row(escape(name), f"{report.rows.get(name, 0):,}", escape(location))
     out = console()
     out.print(table)
     rate = sum(report.rows.values()) / report.seconds if report.seconds else 0.0
     out.print(
-        f"{len(report.committed)} batches committed, {len(report.skipped)} skipped (already committed); "
-        f"{report.seconds:.1f} s, {rate:,.0f} rows/s, peak worker memory {report.peak_rss_mb:,.0f} MiB. "
-        f"Ledger: {report.ledger}"
+        escape(
+            f"{len(report.committed)} batches committed, {len(report.skipped)} skipped (already committed); "
+            f"{report.seconds:.1f} s, {rate:,.0f} rows/s, peak worker memory {report.peak_rss_mb:,.0f} MiB. "
+            f"Ledger: {report.ledger}"
+        ),
+        highlight=False,
     )
 
 
@@ -223,6 +227,7 @@ def datasets(
         print_json(info)
         return
     out = console()
-    out.print(f"[bold]{info['dataset']}[/] reads {info['source']} tables {', '.join(info['tables'])}")
+    reads = escape(f"reads {info['source']} tables {', '.join(info['tables'])}")
+    out.print(f"[bold]{escape(info['dataset'])}[/] {reads}", highlight=False)
     for name, where in info["outputs"].items():
-        out.print(f"  pass {name} → {where}")
+        out.print(f"  pass {name} → {where}", markup=False, highlight=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from basalt.cli.context import console, error_console, plugin_manager, print_json
@@ -48,13 +49,14 @@ def list_plugins(
     for info in infos:
         status = "[yellow]disabled[/]" if info.disabled else "[red]error[/]" if info.error else "[green]ok[/]"
         hooks = "\n".join(hook.removeprefix("basalt_register_") for hook in info.hooks)
-        table.add_row(info.name, info.distribution, info.version, status, hooks, _provides_text(info))
+        cells = (info.name, info.distribution, info.version)
+        table.add_row(*map(escape, cells), status, escape(hooks), escape(_provides_text(info)))
     out = console()
     out.print(table)
     # Errors go below the table, unwrapped, so they can be read and searched whole.
     for info in infos:
         if info.error:
-            out.print(f"[red]error[/] in {info.owner}: {info.error}", soft_wrap=True, markup=True)
+            out.print(f"[red]error[/] in {escape(info.owner)}: {escape(info.error)}", soft_wrap=True)
 
 
 @app.command("check")
@@ -62,7 +64,7 @@ def check_plugins(ctx: typer.Context, include_builtins: AllOption = True) -> Non
     """Exit 1 if any plugin failed to load or conflicts with another (for CI)."""
     broken = [info for info in _selected(ctx, include_builtins) if info.error]
     for info in broken:
-        error_console().print(f"[red]{info.owner}[/]: {info.error}")
+        error_console().print(f"[red]{escape(info.owner)}[/]: {escape(info.error)}", soft_wrap=True)
     if broken:
         raise typer.Exit(1)
     console().print("All plugins loaded without errors.")
