@@ -165,3 +165,51 @@ def test_demo_command_says_what_it_falls_back_to_before_synthesising(tmp_path: P
     assert note < result.output.index("Synthesising")
     assert "pip install 'bmll-basalt[sql]'" in result.output
     assert calls[0].notes  # the checked setup is what runs
+
+
+SAMPLE_PIPELINE = """
+START_DATE: 2026-01-05
+END_DATE: 2026-01-05
+DATASETNAME: footers
+UNIVERSE: mic=XLON
+SOURCE: {type: local, root: lake}
+OUTPUT_TARGET: {type: parquet, root: out}
+PASSES:
+  - name: bars
+    modules: [trade]
+"""
+
+
+@pytest.fixture
+def sample_lake_pipeline(tmp_path: Path) -> Path:
+    """A one-day BMLL-layout lake of the sample rows, and a pipeline reading its trades."""
+    from datetime import date
+
+    from bmll_sample import write_sample_lake
+
+    write_sample_lake(tmp_path / "lake", days=[date(2026, 1, 5)])
+    path = tmp_path / "p.yaml"
+    path.write_text(SAMPLE_PIPELINE)
+    return path
+
+
+def test_dry_run_names_a_file_whose_column_has_the_wrong_dtype(sample_lake_pipeline: Path) -> None:
+    import polars as pl
+
+    (trades,) = (sample_lake_pipeline.parent / "lake").rglob("trades-plus-*.parquet")
+    pl.read_parquet(trades).with_columns(pl.col("Price").cast(pl.String)).write_parquet(trades)
+    result = invoke("pipeline", "run", "-p", str(sample_lake_pipeline), "--dry-run")
+    assert result.exit_code == 2, result.output
+    assert str(trades) in result.output.replace("\n", "")
+    assert "'Price' has dtype String, expected Float64" in result.output
+
+
+def test_dry_run_names_an_unreadable_file_and_passes_a_good_lake(sample_lake_pipeline: Path) -> None:
+    ok = invoke("pipeline", "run", "-p", str(sample_lake_pipeline), "--dry-run")
+    assert ok.exit_code == 0, ok.output
+    (trades,) = (sample_lake_pipeline.parent / "lake").rglob("trades-plus-*.parquet")
+    trades.write_bytes(trades.read_bytes()[:100])  # truncated
+    result = invoke("pipeline", "run", "-p", str(sample_lake_pipeline), "--dry-run")
+    assert result.exit_code == 2, result.output
+    assert "is not a readable Parquet file" in result.output
+    assert "Traceback" not in result.output

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 from basalt.cli.context import console, error_console, plugin_manager, print_json
-from basalt.engine.checks import check_pipeline, empty_range_problem
+from basalt.engine.checks import check_files, check_pipeline, empty_range_problem, trading_days_of
 from basalt.engine.loader import Pipeline, load_pipeline
 from basalt.engine.plan import build_plan
 from basalt.engine.resolve import ResolvedPipeline, resolve
@@ -131,7 +131,9 @@ def run(
     assignments: Annotated[
         list[str] | None, typer.Option("--set", help="Override any key: PASSES.0.time_bucket_seconds=300.")
     ] = None,
-    dry_run: Annotated[bool, typer.Option(help="Print the plan; read no market data rows.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="Check every file's footer and print the plan; read no market data rows.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="With --dry-run: print the plan as JSON.")] = False,
     limit_rows: Annotated[
         int | None,
@@ -167,6 +169,7 @@ def run(
             error_console().print("Pass --allow-empty to accept an empty run.", highlight=False)
             raise typer.Exit(1)
     if dry_run:
+        check_files(resolved, trading_days_of(loaded.config))  # footers only: every file's schema
         plan = build_plan(resolved)
         print_json(plan.to_dict()) if as_json else _print_plan(plan)
         return

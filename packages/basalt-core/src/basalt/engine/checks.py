@@ -5,6 +5,9 @@ call :func:`check_pipeline` after resolving: the source's folders exist
 (:meth:`basalt.sources.base.Source.check`), every writer's engine is installed
 and its output stays inside its root (:meth:`basalt.writers.base.OutputWriter.check`),
 and the date range holds a trading day (:func:`empty_range_problem`).
+``--dry-run`` also reads the footer of every file the run would read
+(:func:`check_files`): unreadable Parquet, missing columns and wrong dtypes are
+named with their file before any worker starts.
 """
 
 from __future__ import annotations
@@ -15,7 +18,12 @@ from basalt.engine.calendar import trading_days
 from basalt.engine.config import AnalyticsConfig
 from basalt.engine.errors import ConfigError
 from basalt.engine.resolve import ResolvedPipeline
+from basalt.sources.errors import SourceError
+from basalt.tables.errors import TableError
 from basalt.writers.base import OutputPartition
+
+MAX_FILE_PROBLEMS = 20
+"""Problems :func:`file_problems` lists before it stops looking (a wrong lake gives thousands)."""
 
 
 def static_problems(resolved: ResolvedPipeline) -> list[str]:
@@ -42,6 +50,37 @@ def static_problems(resolved: ResolvedPipeline) -> list[str]:
 def check_pipeline(resolved: ResolvedPipeline) -> None:
     """Raise a :class:`ConfigError` listing :func:`static_problems`, if any."""
     problems = static_problems(resolved)
+    if problems:
+        path = resolved.pipeline.path
+        raise ConfigError(problems, source=str(path) if path else None)
+
+
+def file_problems(resolved: ResolvedPipeline, days: list[date]) -> list[str]:
+    """Footer problems of the files a run would read: unreadable Parquet, missing columns, wrong dtypes.
+
+    Reads each file's Parquet footer only (no rows), for every table the
+    pipeline reads, every MIC the source holds it for and every day in
+    ``days``; missing files are not problems here (the universe decides which
+    are needed). Stops after :data:`MAX_FILE_PROBLEMS`.
+    """
+    problems: list[str] = []
+    source = resolved.source
+    for table in resolved.tables.values():
+        for mic in source.mics(table):
+            for day in days:
+                for path in source.files(table, mic, day):
+                    try:
+                        table.check_schema(source.file_schema(path), source=path)
+                    except (SourceError, TableError) as exc:
+                        problems.append(f"SOURCE: {exc}")
+                        if len(problems) >= MAX_FILE_PROBLEMS:
+                            return [*problems, f"SOURCE: … stopped after {MAX_FILE_PROBLEMS} problems"]
+    return problems
+
+
+def check_files(resolved: ResolvedPipeline, days: list[date]) -> None:
+    """Raise a :class:`ConfigError` listing :func:`file_problems`, if any."""
+    problems = file_problems(resolved, days)
     if problems:
         path = resolved.pipeline.path
         raise ConfigError(problems, source=str(path) if path else None)
