@@ -205,3 +205,10 @@ def test_documentation_text_keeps_its_brackets() -> None:
     assert "clipped to the [min, max] of the values" in explained.output
     listed = invoke("analytics", "list")
     assert "[min, max]" in listed.output.replace("\n", "").replace("│", "")
+
+
+def test_date_and_a_date_range_together_are_refused(tmp_path: Path) -> None:
+    args = ("pipeline", "run", "-p", str(write(tmp_path)), "--date", "2026-01-05", "--end-date", "2026-01-06")
+    result = invoke(*args, "--dry-run")
+    assert result.exit_code == 2
+    assert "--date is one day" in result.output

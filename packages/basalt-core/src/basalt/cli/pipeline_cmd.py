@@ -149,6 +149,10 @@ def run(
     state_dir: Annotated[Path, typer.Option(help="Run ledger and locks.")] = Path(".basalt"),
 ) -> None:
     """Run a pipeline over its universe and dates."""
+    if day is not None and (start is not None or end is not None):
+        raise typer.BadParameter(
+            "--date is one day: give it alone, or --start-date/--end-date", param_hint="--date"
+        )
     manager = plugin_manager(ctx)
     loaded = _load(
         pipeline,
