@@ -65,9 +65,10 @@ class _BookConfig(ModuleConfig):
         description="If set (e.g. ['CONTINUOUS_TRADING']), only the book while the listing's market state is "
         "one of these counts: the marketstate table is read, a snapshot's state is the listing's last state "
         "event at or before it (TimestampNanoseconds, else EventTimestamp), and snapshots taken in other "
-        "states or before the first state event are dropped; l2tw also ends a snapshot's time at the next "
-        "change into another state. Auction books are often crossed (negative spread): leave them out of "
-        "averages with this. None: every snapshot counts, marketstate is not read.",
+        "states or before the first state event (so every snapshot of a listing without state events) are "
+        "dropped; l2tw also ends a snapshot's time at the next change into another state. Auction books are "
+        "often crossed (negative spread): leave them out of averages with this. None: every snapshot counts, "
+        "marketstate is not read.",
     )
 
     @field_validator("market_states")
