@@ -8,6 +8,7 @@ must be explained by ``basalt analytics explain``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import polars as pl
@@ -28,11 +29,11 @@ def output(tmp_path_factory: pytest.TempPathFactory) -> pl.DataFrame:
     config = SynthConfig(
         start_date=dt.date(2026, 1, 5),
         end_date=dt.date(2026, 1, 6),
-        listings=2,
+        listings=1,
         mics=("XLON", "BATE"),
         seed=7,
         session_scale=0.02,
-        messages_per_day=4000,
+        messages_per_day=3000,
     )
     write_lake(config, root / "lake", workers=1)
     manager = get_plugin_manager()
@@ -54,7 +55,7 @@ def book_columns() -> list[str]:
 
 def test_every_book_column_is_written_with_values(output: pl.DataFrame) -> None:
     assert output["Date"].n_unique() == 2
-    assert output["ListingId"].n_unique() == 4
+    assert output["ListingId"].n_unique() == 2
     for column in book_columns():
         assert column in output.columns, column
         assert output[column].drop_nulls().len() > 0, column
@@ -65,12 +66,19 @@ def test_every_book_column_is_written_with_values(output: pl.DataFrame) -> None:
 def test_every_book_column_is_explained() -> None:
     manager = get_plugin_manager()
     app = build_app(manager)
-    for column in book_columns():  # under the example's configs (levels, options)
-        args = ["analytics", "explain", column, "--pipeline", str(EXAMPLE)]
-        result = CliRunner().invoke(app, args, obj=manager)
-        assert result.exit_code == 0, result.output
-        assert column in result.output
-    # Default configurations need no pipeline.
-    for column in ("OFI1", "MicroPriceStoikov", "WeightedMidL1TWA", "MidRealizedKernel", "KyleLambda"):
+    # Every column under the example's configs (levels, options), with its definition.
+    listed = CliRunner().invoke(app, ["analytics", "list", "--pipeline", str(EXAMPLE), "--json"], obj=manager)
+    assert listed.exit_code == 0, listed.output
+    documented = {row["name"]: row for row in json.loads(listed.output)}
+    for column in book_columns():
+        assert documented[column]["definition"], column
+    # explain answers for a column the config adds, and for default columns without a pipeline.
+    result = CliRunner().invoke(
+        app, ["analytics", "explain", "OFI5", "--pipeline", str(EXAMPLE)], obj=manager
+    )
+    assert result.exit_code == 0, result.output
+    assert "Xu, Gould & Howison" in result.output
+    for column in ("MicroPriceStoikov", "MidRealizedKernel", "KyleLambda"):
         result = CliRunner().invoke(app, ["analytics", "explain", column], obj=manager)
         assert result.exit_code == 0, result.output
+        assert column in result.output
