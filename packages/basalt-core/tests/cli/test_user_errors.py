@@ -172,6 +172,12 @@ def test_a_weekend_warns_and_fails_unless_allow_empty(tmp_path: Path) -> None:
     allowed = invoke("pipeline", "run", "-p", str(path), "--date", "2026-01-10", "--dry-run", "--allow-empty")
     assert allowed.exit_code == 0, allowed.output
     assert "no trading day" in allowed.output
+    weekend = write(
+        tmp_path, PIPELINE.replace("2026-01-05", "2026-01-10").replace("2026-01-06", "2026-01-11")
+    )
+    validated = invoke("pipeline", "validate", str(weekend))
+    assert validated.exit_code == 0, validated.output
+    assert "warning: no trading day between 2026-01-10 and 2026-01-11" in validated.output
 
 
 def test_a_missing_lake_folder_is_named(tmp_path: Path) -> None:

@@ -208,6 +208,9 @@ def run(
 def validate(ctx: typer.Context, pipeline: Annotated[Path, typer.Argument(help="Pipeline file.")]) -> None:
     """Check a pipeline: keys, modules, settings, source folders, outputs, writer engines. Reads no data."""
     resolved = _checked(load_pipeline(pipeline), plugin_manager(ctx))
+    empty = empty_range_problem(resolved.config)
+    if empty:  # valid, but a run of it would stop (unless --allow-empty): say so now
+        error_console().print(f"[yellow]warning:[/] {empty}.", soft_wrap=True, highlight=False)
     names = ", ".join(f"{p.name} ({len(p.modules)} modules)" for p in resolved.passes)
     console().print(
         f"[green]{escape(str(pipeline))} is valid[/]: passes {names}; tables {', '.join(resolved.tables)}.",
