@@ -58,6 +58,14 @@ def test_every_flow_column_is_written_with_values(output: pl.DataFrame) -> None:
         assert output[column].drop_nulls().len() > 0, column
 
 
+def test_classifier_accuracy_on_the_synthesised_lake(output: pl.DataFrame) -> None:
+    """Through the engine on a written lake, the bands of ``test_flow_synth_truth`` (which says why) hold."""
+    lee_ready = output["LeeReadyAccuracy"].drop_nulls().mean()
+    assert 0.99 <= lee_ready <= 1.0
+    assert 0.6 <= output["TickRuleAccuracy"].drop_nulls().mean() < lee_ready
+    assert 0.6 <= output["BVCAccuracy"].drop_nulls().mean() < lee_ready
+
+
 def test_every_flow_column_is_explained() -> None:
     manager = get_plugin_manager()
     app = build_app(manager)
