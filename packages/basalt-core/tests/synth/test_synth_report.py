@@ -22,6 +22,8 @@ STATS = (
     "order_size_tail_index",
     "cancel_trade_ratio",
     "cbbo_locked_or_crossed_share",
+    "cbbo_locked_or_crossed_time_share",
+    "cbbo_longest_cross_seconds",
 )
 
 

@@ -11,7 +11,8 @@ markets slowly digest changes in supply and demand"):
 * the intraday U-shape of activity (L3 events in the first and last 30
   minutes against midday);
 * the tail index of order sizes (Hill estimator on the largest 2.5 %);
-* the ratio of cancellations to trades; consolidated-book consistency.
+* the ratio of cancellations to trades; consolidated-book consistency (locked or
+  crossed: share of rows, share of time, longest episode).
 
 Time intervals are in *session time*: a "minute" is 1/510 of the listing's
 continuous session (a real minute on a full LSE day), so scaled-down days
@@ -144,6 +145,56 @@ def _sessions(marketstate: pl.DataFrame, primaries: pl.Series) -> pl.DataFrame:
     )
 
 
+def _crosses(cbbo: pl.DataFrame, sessions: pl.DataFrame) -> tuple[float, float]:
+    """Locked or crossed consolidated book: (time share, longest episode in session seconds).
+
+    Over the CBBO rows quoting both sides, each row in force until the next of its
+    instrument-day; an episode is a run of consecutive rows with bid ≥ ask. Session
+    seconds: the episode's share of the primary's continuous session × 510 minutes.
+    """
+    if cbbo.height == 0:
+        return math.nan, math.nan
+    day = pl.col("TimestampNanoseconds").dt.date()
+    rows = (
+        cbbo.sort("ListingId", "TimestampNanoseconds", "L2EventNo")
+        .with_columns(
+            day.alias("day"),
+            (pl.col("TimestampNanoseconds").shift(-1).over("ListingId", day) - pl.col("TimestampNanoseconds"))
+            .dt.total_nanoseconds()
+            .alias("duration"),
+        )
+        .filter(
+            pl.col("BidPrice1").is_not_null()
+            & pl.col("AskPrice1").is_not_null()
+            & pl.col("duration").is_not_null()
+        )
+        .with_columns((pl.col("BidPrice1") >= pl.col("AskPrice1")).alias("crossed"))
+    )
+    total = float(rows["duration"].sum())
+    if total == 0:
+        return math.nan, math.nan
+    episode = (
+        (pl.col("crossed") != pl.col("crossed").shift(1)).fill_null(True).cum_sum().over("ListingId", "day")
+    )
+    episodes = (
+        rows.with_columns(episode.alias("episode"))
+        .filter("crossed")
+        .group_by("ListingId", "day", "episode")
+        .agg(pl.col("duration").sum())
+        .join(sessions, on=["ListingId", "day"], how="left")
+        .with_columns(
+            (
+                pl.col("duration")
+                / (pl.col("stop") - pl.col("start")).dt.total_nanoseconds()
+                * SESSION_MINUTES
+                * 60
+            ).alias("session_seconds")
+        )
+    )
+    longest = episodes["session_seconds"].max() if episodes.height else 0.0
+    return float(rows.filter("crossed")["duration"].sum()) / total, float(longest or 0.0)
+
+
 def _minute_returns(l2: pl.DataFrame, sessions: pl.DataFrame) -> list[np.ndarray]:
     """One-(session-)minute log mid returns per primary listing-day (only across continuous trading)."""
     out = []
@@ -248,6 +299,7 @@ def report(source: Mapping[str, pl.DataFrame] | str | Path) -> SynthReport:
     cbbo = frames.get("cbbo", TABLES["cbbo"].empty())
     both = cbbo.filter(pl.col("BidPrice1").is_not_null() & pl.col("AskPrice1").is_not_null())
     mean_ticks = float((spreads["ticks"] * spreads["duration"]).sum()) / total
+    cross_time, longest_cross = _crosses(cbbo, sessions)
     stats = [
         Stat("spread_1_tick_share", share(pl.col("ticks") == 1), 0.4, 0.97, "time share of 1-tick spreads"),
         Stat("spread_2_tick_share", share(pl.col("ticks") == 2), 0.02, 0.5, "time share of 2-tick spreads"),
@@ -298,6 +350,14 @@ def report(source: Mapping[str, pl.DataFrame] | str | Path) -> SynthReport:
             0.0,
             0.02,
             "CBBO rows with bid ≥ ask",
+        ),
+        Stat("cbbo_locked_or_crossed_time_share", cross_time, 0.0, 0.001, "time with consolidated bid ≥ ask"),
+        Stat(
+            "cbbo_longest_cross_seconds",
+            longest_cross,
+            0.0,
+            10.0,
+            "longest bid ≥ ask episode, session s",
         ),
     ]
     listing_days = l2.select("ListingId", pl.col("TimestampNanoseconds").dt.date()).unique().height

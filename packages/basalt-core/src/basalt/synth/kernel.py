@@ -14,7 +14,9 @@ keeps each book's depth stationary). Departures that make it a market:
   consolidated mid) and quotes left stale by a move of ``x`` are cancelled or
   repriced first, so prices follow ``x`` within a tick or two.
 * Orders are smart-order-routed across venues (``matching.py``), which keeps
-  the venues' books consistent with each other.
+  the venues' books consistent with each other, and an arbitrageur takes a
+  stale quote out as soon as the consolidated book locks or crosses (after a
+  venue re-opens from an auction).
 * Auction call phases collect orders without matching, then uncross.
 
 Messages come pre-drawn (``flow.py``): per message ``i`` its venue, phase,
@@ -180,6 +182,37 @@ def _continuous(
 
 
 @njit
+def _arbitrage(lv, vm, live, ob, free, g, rows, trades, dims, msg, x):
+    """Take a stale quote out of a locked or crossed consolidated book; 1 if it traded, else 0.
+
+    Venues in continuous trading can cross each other when one re-opens: a
+    primary's uncross (opening or volatility auction) leaves its book where
+    the auction cleared while the MTFs traded on, and nothing else in the flow
+    removes a quote merely because another venue's is better. Arbitrageurs do,
+    within the next message: the quote further from the efficient price ``x``
+    (the best bid on one venue or the best ask on another) is hit, on its own
+    venue, at every price through the other side's best, as one event.
+    """
+    width, n_venues = dims[0], dims[6]
+    bid_venue, ask_venue, bid, ask = -1, -1, -1, width
+    for w in range(n_venues):
+        if vm[w * N_VM + b.VM_PHASE] != PH_CONTINUOUS:
+            continue
+        if vm[w * N_VM + BID] > bid:
+            bid, bid_venue = vm[w * N_VM + BID], w
+        if vm[w * N_VM + ASK] < ask:
+            ask, ask_venue = vm[w * N_VM + ASK], w
+    if bid_venue < 0 or ask_venue < 0 or bid < ask or bid_venue == ask_venue:
+        return 0
+    everything = 1 << 40
+    if bid - x >= x - ask:  # sell into the stale bid, down to the best ask elsewhere
+        m.match(lv, vm, live, ob, free, g, rows, trades, dims, msg, bid_venue, ASK, ask, everything)
+    else:  # buy the stale ask, up to the best bid elsewhere
+        m.match(lv, vm, live, ob, free, g, rows, trades, dims, msg, ask_venue, BID, bid, everything)
+    return 1
+
+
+@njit
 def _auction(lv, vm, live, ob, free, g, rows, dims, msg, v, x, u, distance, size, prm, pp):
     """One order-flow message of venue ``v`` in an auction call phase: orders rest, nothing matches."""
     width = dims[0]
@@ -280,6 +313,8 @@ def simulate(
                 vm, n_venues, width, side, _reference(side, x[i], prm[pp + P_H], distance[i], width)
             )
             b.insert(lv, vm, live, ob, free, g, rows, dims, i, v, side, p, size[i])
+        elif ph == PH_CONTINUOUS and _arbitrage(lv, vm, live, ob, free, g, rows, trades, dims, i, x[i]):
+            pass  # the message was an arbitrageur's order taking a stale quote out of a crossed book
         elif ph == PH_CONTINUOUS:
             draws = (u[4 * i], u[4 * i + 1], u[4 * i + 2], u[4 * i + 3])
             rest_v, rest_side, rest_p, rest_size = _continuous(
