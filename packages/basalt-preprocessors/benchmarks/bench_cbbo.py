@@ -123,7 +123,13 @@ def hand_query(l2: pl.LazyFrame, reference: pl.LazyFrame) -> pl.LazyFrame:
                     for s in range(3)
                 ]
                 sums.append(pl.sum_horizontal(terms).cast(dtype).alias(f"{side}{kind}{k}"))
-    return wide.with_columns(distinct).with_columns(*prices, *counts).with_columns(sums)
+    names = [e.meta.output_name() for e in (*prices, *counts, *sums)]
+    return (
+        wide.with_columns(distinct)
+        .with_columns(*prices, *counts)
+        .with_columns(sums)
+        .select("InstrumentId", "EventTimestamp", *names)
+    )
 
 
 def run_one(name: str, l2_path: str, reference_path: str, runs: int) -> None:
@@ -170,7 +176,7 @@ def main() -> None:
             results[name] = json.loads(done.stdout.strip().splitlines()[-1])
         module = pl.read_parquet(Path(folder) / "out-module.parquet").sort("InstrumentId", "EventTimestamp")
         hand = pl.read_parquet(Path(folder) / "out-hand.parquet").sort("InstrumentId", "EventTimestamp")
-        columns = [c for c in hand.columns if c.startswith(SIDES)]
+        columns = [c for c in module.columns if c.startswith(SIDES)]
         assert module.select(columns).equals(hand.select(columns)), "module and hand-written outputs differ"
     listings = WORKLOADS[args.workload][0]
     print(
@@ -178,7 +184,7 @@ def main() -> None:
     )
     print(f"{'contender':<10} {'seconds':>8} {'peak MiB':>9}")
     for name, r in results.items():
-        print(f"{name:<10} {r['seconds']:>8.2f} {r['peak_mib']:>9.0f}")
+        print(f"{name:<10} {r['seconds']:>8.2f} {r['peak_mib']:>9.1f}")
     print(
         f"module/hand ratio: {results['module']['seconds'] / results['hand']['seconds']:.2f} (outputs equal)"
     )
