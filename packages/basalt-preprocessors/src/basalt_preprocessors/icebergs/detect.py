@@ -115,7 +115,9 @@ def prepare(l3: pl.LazyFrame, config: IcebergConfig) -> pl.LazyFrame:
         start = pl.col("__eoe").shift(1) | boundary
     else:
         start = (pl.col(_NS) != pl.col(_NS).shift(1)) | boundary
-    return frame.with_columns(start.fill_null(True).cast(pl.Int64).cum_sum().alias(_EV))
+    # Every step below reads this frame: computed once (each step projects other columns, which
+    # would otherwise keep the optimiser from sharing it).
+    return frame.with_columns(start.fill_null(True).cast(pl.Int64).cum_sum().alias(_EV)).cache()
 
 
 def refill_links(frame: pl.LazyFrame, config: IcebergConfig) -> pl.LazyFrame:
@@ -226,21 +228,24 @@ def hidden_signals(frame: pl.LazyFrame) -> pl.LazyFrame:
             (pl.col("__first").is_null() | (pl.col("__first") > pl.col(_SEQ))).alias(_UNK),
         )
     )
+    executions = frame.filter(pl.col(_EXEC) & (pl.col(_XS) > 0)).with_columns(
+        pl.coalesce("OldPrice", "Price").alias(_PX)
+    )
+    # Displayed quantity per level: a running sum in event order (windows keep the frame's order),
+    # kept only where executions need it: the changes of each (level, event) that has one.
     before = (
         pl.concat([removed, added])
-        .sort(*level, _SEQ, _PART)
+        .sort(_SEQ, _PART)
         .with_columns(
             pl.col(_D).cum_sum().over(level).alias(_CUM),
             pl.col(_UNK).cast(pl.Int32).cum_max().over(level).alias(_BAD),
         )
+        .join(executions.select(*level, _EV).unique(), on=[*level, _EV], how="semi", maintain_order="left")
         .group_by(*level, _EV)
         .agg(
             (pl.col(_CUM) - pl.col(_D)).sort_by(_SEQ, _PART).first().alias("__shown"),
             pl.col(_BAD).max().alias(_BAD),
         )
-    )
-    executions = frame.filter(pl.col(_EXEC) & (pl.col(_XS) > 0)).with_columns(
-        pl.coalesce("OldPrice", "Price").alias(_PX)
     )
     excess = pl.col(_XS) - pl.col("OldSize")
     executed, shown = pl.col("__executed"), pl.col("__shown")

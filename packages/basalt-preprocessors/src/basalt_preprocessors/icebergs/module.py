@@ -181,7 +181,9 @@ class Icebergs(PreprocessorModule):
             ColumnDoc(
                 "HiddenVolume",
                 unit="shares",
-                definition="Sum over those events of the volume executed beyond the displayed quantity.",
+                definition="Sum over those events of the volume executed beyond the displayed quantity (the "
+                "larger of the level's and the order's excess; two icebergs hit at one price in one event "
+                "share one signal, given to the iceberg of the last order executed).",
                 sources=("l3.ExecutionSize", "l3.OldSize", "l3.Size"),
                 dtype="Int64",
                 additive=True,
