@@ -188,3 +188,22 @@ def test_a_full_disk_fails_with_its_cause_and_keeps_what_was_written(
     )
     assert report.status == "succeeded"
     assert not [p for p in small_disk.rglob("*") if p.name.startswith(".") and p.suffix == ".tmp"]
+
+
+def test_a_worker_over_its_memory_cap_is_killed_retried_then_named(faults_env: dict[str, Path]) -> None:
+    env = faults_env
+    # 64 MiB: below what a worker needs just to import Polars, so every attempt goes over; the
+    # 6th's batch hangs, so the once-a-second check sees it however fast the machine is.
+    (env["control"] / "sleep").touch()
+    data = _data(env["lake"], env["out"], NUM_WORKERS=1, MAX_RETRIES=1, WORKER_MEMORY_MB=64)
+    with pytest.raises(RunFailedError) as excinfo:
+        run_pipeline(load_pipeline(data=data), state_dir=env["state"])
+    message = str(excinfo.value)
+    assert "failed 2 times" in message
+    assert "memory went over WORKER_MEMORY_MB=64 MiB" in message
+    (env["control"] / "sleep").unlink()
+    # A cap it fits under changes nothing: the run completes.
+    roomy = _data(env["lake"], env["out"], WORKER_MEMORY_MB=8192)
+    assert (
+        run_pipeline(load_pipeline(data=roomy), state_dir=env["state"], resume="last").status == "succeeded"
+    )

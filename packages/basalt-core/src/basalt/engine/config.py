@@ -182,7 +182,16 @@ class AnalyticsConfig(_Strict):
         None, gt=0, description="Seconds a date batch may run before its worker is killed and retried."
     )
     MAX_RETRIES: int = Field(
-        1, ge=0, description="Retries of a crashed or timed-out batch before the run fails."
+        1,
+        ge=0,
+        description="Retries of a batch whose worker crashed, timed out, ran out of memory or met a "
+        "network error, before the run fails (other errors are not retried: they would recur).",
+    )
+    WORKER_MEMORY_MB: int | None = Field(
+        None,
+        ge=64,
+        description="Resident memory (MiB) a worker may use; above it the worker is killed and its "
+        "batch retried like a crash (Linux; checked every second). Default: no cap.",
     )
 
     @field_validator("DATASETNAME")

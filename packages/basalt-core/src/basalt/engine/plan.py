@@ -41,6 +41,7 @@ EXECUTION_KEYS = frozenset(
         "LOGGING_LEVEL",
         "PREPARE_DATA_MODE",
         "MAX_ROWS_PER_TABLE",
+        "WORKER_MEMORY_MB",
     }
 )
 """Settings that change how a run executes but never what it writes (left out of its fingerprint)."""

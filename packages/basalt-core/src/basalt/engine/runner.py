@@ -319,6 +319,7 @@ def _schedule(
 ) -> None:
     config = plan.config
     workers, timeout, retries = config["NUM_WORKERS"], config.get("BATCH_TIMEOUT"), config["MAX_RETRIES"]
+    memory_cap = config.get("WORKER_MEMORY_MB")
     context = multiprocessing.get_context("spawn")
     queue = [(job, 1) for job in pending]
     running: list[_Attempt] = []
@@ -336,7 +337,8 @@ def _schedule(
             multiprocessing.connection.wait([a.process.sentinel for a in running], timeout=POLL_SECONDS)
             for attempt in list(running):
                 timed_out = bool(timeout) and time.monotonic() - attempt.started > timeout
-                if attempt.process.is_alive() and not timed_out:
+                over_memory = memory_cap is not None and _rss_mb(attempt.process.pid) > memory_cap
+                if attempt.process.is_alive() and not (timed_out or over_memory):
                     continue
                 if attempt.process.is_alive():
                     attempt.process.kill()
@@ -349,6 +351,8 @@ def _schedule(
                 error = _error_of(attempt)
                 if timed_out:
                     reason = f"timed out after {timeout:g} s"
+                elif over_memory:
+                    reason = f"killed: its memory went over WORKER_MEMORY_MB={memory_cap} MiB"
                 elif error is not None:
                     reason = error.describe()
                 else:
@@ -406,6 +410,18 @@ def _interrupt(signum: int, running: list[_Attempt], ledger: RunLedger, report: 
         f"(or --resume last) --state-dir {ledger.state_dir}",
         signum,
     )
+
+
+def _rss_mb(pid: int | None) -> float:
+    """A live process's resident memory in MiB (Linux ``/proc``); 0 when unknown or gone."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return 0.0
 
 
 def _stop_all(running: list[_Attempt]) -> None:
