@@ -88,15 +88,19 @@ def render_template(template: str, partition: OutputPartition) -> str:
         ) from None
     path = PurePosixPath(rendered.replace("\\", "/"))
     if path.is_absolute() or ".." in path.parts or not path.parts:
+        rendering = "" if rendered == template else f" renders to {rendered!r}, which"
         raise PathTemplateError(
-            f"output path template {template!r} renders to {rendered!r}, which escapes the output root; "
+            f"output path template {template!r}{rendering} escapes the output root; "
             "use a relative path without '..'"
         )
     return path.as_posix()
 
 
-SAMPLE_PARTITION = OutputPartition(dataset="dataset", pass_name="pass", day=date(2024, 1, 2), listing_ids=())
-"""Stand-in values for checking a template when a config is validated (before any run)."""
+SAMPLE_PARTITION = OutputPartition(
+    dataset="{datasetname}", pass_name="{pass}", day=date(2024, 1, 2), listing_ids=(), universe="{universe}"
+)
+"""Stand-in values for checking a template when a config is validated (before any run): names render
+as their own placeholders, so a message quotes the template as written."""
 
 
 def check_template(template: str) -> str:
