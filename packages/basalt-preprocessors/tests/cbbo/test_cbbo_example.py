@@ -108,3 +108,14 @@ def test_pass_two_reads_the_consolidated_book_like_bmll_l2(run: Path) -> None:
     # alone at the best bid implies at it
     pair = bars.drop_nulls(["AloneAtCBBTimeShare", "AtCBBTimeShare"])
     assert (pair["AloneAtCBBTimeShare"] <= pair["AtCBBTimeShare"] + 1e-12).all()
+
+
+def test_pass_three_rebuilds_aggressive_orders(run: Path) -> None:
+    orders = _read(run, "orders")
+    trades = _scan(run, "trades").filter(
+        (pl.col("Classification") == "LIT_CONTINUOUS") & pl.col("AggressorSide").is_in([1, 2])
+    )
+    assert orders["Fills"].sum() == trades.height > 0
+    assert orders["Size"].sum() == trades["Size"].sum()
+    bars = _read(run, "bars")
+    assert bars["AggressiveOrderCount"].sum() == orders.height
