@@ -218,3 +218,11 @@ def test_date_and_a_date_range_together_are_refused(tmp_path: Path) -> None:
     result = invoke(*args, "--dry-run")
     assert result.exit_code == 2
     assert "--date is one day" in result.output
+
+
+def test_a_missing_package_is_the_installation_but_a_broken_import_is_a_bug() -> None:
+    from basalt.cli.errors import is_user_error
+
+    assert is_user_error(ModuleNotFoundError("No module named 'sqlalchemy'"))
+    assert is_user_error(ImportError("the sql writer needs SQLAlchemy: pip install 'bmll-basalt[sql]'"))
+    assert not is_user_error(ImportError("cannot import name 'Plan' from 'basalt.engine.plan'"))

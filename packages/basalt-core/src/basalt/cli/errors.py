@@ -68,7 +68,6 @@ def _user_error_types() -> tuple[type[BaseException], ...]:
         UniverseError,
         DatasetLockedError,
         RunFailedError,
-        ImportError,  # a missing optional engine: the message names the extra
         OSError,  # unreadable, unwritable or missing files and folders
     )
 
@@ -87,6 +86,10 @@ def exit_code_of(exc: BaseException) -> int:
 
 def is_user_error(exc: BaseException) -> bool:
     """Whether ``exc`` is about the user's input or installation (no traceback is useful)."""
+    if isinstance(exc, ImportError):
+        # A missing package (or our own "pip install 'bmll-basalt[…]'" hint) is the installation's;
+        # "cannot import name X from Y" is a bug.
+        return isinstance(exc, ModuleNotFoundError) or "pip install" in str(exc)
     return isinstance(exc, _user_error_types())
 
 
