@@ -32,7 +32,6 @@ import argparse
 import json
 import math
 import multiprocessing as mp
-import resource
 import statistics
 import tempfile
 import time
@@ -415,10 +414,27 @@ def _child(
         result = query.collect()
         times.append(time.perf_counter() - start)
     result.sort("ListingId", "TimeBucket").write_parquet(out)
-    return {
-        "seconds": statistics.median(times),
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    return {"seconds": statistics.median(times), "peak_mb": peak_rss_mb()}
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM, MB).
+
+    Not ``ru_maxrss``: Linux keeps that high-water mark across fork and exec, so a spawned child
+    would report its parent's peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _baseline(l2_path: str) -> dict[str, float]:
+    """Peak memory of a child that only imports Polars and Basalt and reads the input's schema."""
+    import basalt_characteristics.catalog_book  # noqa: F401
+
+    pl.scan_parquet(l2_path).collect_schema()
+    return {"seconds": 0.0, "peak_mb": peak_rss_mb()}
 
 
 def run_isolated(*args: Any) -> dict[str, float]:
@@ -449,6 +465,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     rows = []
+    baselines: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-book-") as tmp:
         folder = Path(tmp)
         for workload in args.workload:
@@ -457,6 +474,10 @@ def main() -> None:
                 pl.scan_parquet(l2_path).select(pl.len()).collect().item(),
                 pl.scan_parquet(trades_path).select(pl.len()).collect().item(),
             )
+            with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as pool:
+                base = pool.submit(_baseline, str(l2_path)).result()["peak_mb"]
+            print(json.dumps({"workload": workload, "baseline_peak_mb": base}), flush=True)
+            baselines[workload] = base
             for module in args.module:
                 results: dict[str, list[dict[str, float]]] = {"module": [], "hand": []}
                 for _ in range(2):  # interleaved, so load from other processes hits both alike
@@ -478,6 +499,9 @@ def main() -> None:
                     json.dumps({"workload": workload, "module": module, "seconds": best, "peak_mb": peak}),
                     flush=True,
                 )
+    print()
+    for workload, base in baselines.items():
+        print(f"Workload {workload}: a child that only imports Polars and Basalt peaks at {base:.0f} MB.")
     print()
     print(
         "| workload | module | l2 rows | trades | module s | hand s | ratio | module peak MB | hand peak MB |"
