@@ -11,9 +11,13 @@ and ``l3_characteristics``):
 * **Listing-day**: ``TradeDate`` (trades, L2, L3) when the input has it, else the UTC
   date of the timestamp. Nothing carries over from one listing-day to the next.
 * **Prevailing quote** of an event at time ``t``: the last L2 snapshot of the same
-  listing and day with ``EventTimestamp`` strictly before ``t`` (several snapshots at
-  one timestamp: the last in ``L2EventNo`` order, else input order). Before the day's
-  first snapshot there is none.
+  listing and day strictly before ``t`` (several snapshots at one timestamp: the last in
+  ``L2EventNo`` order, else input order). Before the day's first snapshot there is none.
+  Times are compared at the resolution both sides carry: a trade's ``TradeTimestamp``
+  with the snapshot's ``EventTimestamp`` (µs, as the core modules use them); an L3
+  event's ``TimestampNanoseconds`` with the snapshot's ``TimestampNanoseconds`` (ns;
+  ``EventTimestamp`` when L2 lacks it), since BMLL stamps the snapshot an L3 event
+  causes with that event's own nanosecond time.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from basalt import ModuleConfig
 
 TRADE_TIME = "TradeTimestamp"
 L2_TIME = "EventTimestamp"
+L2_NS_TIME = "TimestampNanoseconds"
 DAY = "__day"
 ROW = "__row"
 NS = "__ns"
@@ -96,19 +101,22 @@ def kept_trades(trades: pl.LazyFrame, cfg: TradeSetConfig, extra: tuple[str, ...
     )
 
 
-def level1_quotes(l2: pl.LazyFrame) -> pl.LazyFrame:
+def level1_quotes(l2: pl.LazyFrame, *, nanoseconds: bool = False) -> pl.LazyFrame:
     """L2 level-1 quotes (``__ns``, ``__day``, ``__bid1``, ``__ask1``) sorted for an as-of join.
 
-    Sorted by time, ties by ``L2EventNo`` when present (else input order), so that the
-    as-of join, which takes the last of equal keys, takes the last snapshot of a timestamp.
+    ``__ns`` is ``EventTimestamp`` (µs, for trades), or with ``nanoseconds`` the
+    ``TimestampNanoseconds`` column when L2 has it (for L3 events). Sorted by time, ties
+    by ``L2EventNo`` when present (else input order), so that the as-of join, which takes
+    the last of equal keys, takes the last snapshot of a timestamp.
     """
     names = l2.collect_schema().names()
     order = [NS, "L2EventNo"] if "L2EventNo" in names else [NS]
+    time = L2_NS_TIME if nanoseconds and L2_NS_TIME in names else L2_TIME
     return (
         l2.select(
             "ListingId",
             day_of(l2, L2_TIME).alias(DAY),
-            ns(L2_TIME).alias(NS),
+            ns(time).alias(NS),
             pl.col("BidPrice1").cast(pl.Float64).alias(BID),
             pl.col("AskPrice1").cast(pl.Float64).alias(ASK),
             *(["L2EventNo"] if "L2EventNo" in names else []),

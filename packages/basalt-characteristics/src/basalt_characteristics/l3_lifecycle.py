@@ -34,8 +34,10 @@ Cancel distance
 For every cancel (``LobAction`` 3 with ``OrderExecuted`` false or null) in the bucket
 (by the cancel's own time), the distance of the cancelled price (``OldPrice``) from the
 touch of its side in the prevailing quote (last L2 snapshot strictly before the cancel,
-same listing-day): ``(BidPrice1 − OldPrice)/tick`` for bids, ``(OldPrice −
-AskPrice1)/tick`` for asks (0 at the touch, positive behind it), rounded to 6 decimals.
+same listing-day, compared in nanoseconds: L2 ``TimestampNanoseconds``, else
+``EventTimestamp``; the snapshot the cancel itself causes carries its exact time):
+``(BidPrice1 − OldPrice)/tick`` for bids, ``(OldPrice − AskPrice1)/tick`` for asks (0 at
+the touch, positive behind it), rounded to 6 decimals.
 ``tick`` is ``tick_size`` or, when not set, the listing-day's smallest positive gap
 between distinct level-1 prices (bid or ask) in L2, rounded to 10 decimals.
 """
@@ -173,7 +175,14 @@ class L3CharacteristicsModule(AnalyticModule):
                     "touch "
                     "in the prevailing quote, in ticks ((BidPrice1 − OldPrice)/tick for bids, (OldPrice − "
                     "AskPrice1)/tick for asks); null if no cancel has a quote on its side.",
-                    sources=(*_SOURCES, "l3.Side", "l3.OldPrice", "l2.BidPrice1", "l2.AskPrice1"),
+                    sources=(
+                        *_SOURCES,
+                        "l3.Side",
+                        "l3.OldPrice",
+                        "l2.BidPrice1",
+                        "l2.AskPrice1",
+                        "l2.TimestampNanoseconds",
+                    ),
                     dtype="Float64",
                 )
             )
@@ -249,7 +258,7 @@ class L3CharacteristicsModule(AnalyticModule):
     def _cancel_distance(self, cancels: pl.LazyFrame, l2: pl.LazyFrame, buckets: TimeBuckets) -> pl.LazyFrame:
         """Median distance in ticks of the bucket's cancels from their side's prevailing touch."""
         group = ["ListingId", DAY]
-        quotes = level1_quotes(l2)
+        quotes = level1_quotes(l2, nanoseconds=True)
         tick_size = self.config.tick_size
         cancels = with_prevailing_quote(cancels.sort(*group, NS), quotes)
         if tick_size is None:

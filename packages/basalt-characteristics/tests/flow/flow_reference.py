@@ -57,13 +57,13 @@ def kept_trades(rows: list[Row]) -> dict[tuple[int, dt.date], list[Row]]:
     return days
 
 
-def quote_book(l2: list[Row]) -> dict[tuple[int, dt.date], tuple[list[int], list[Row]]]:
+def quote_book(
+    l2: list[Row], time: str = "EventTimestamp"
+) -> dict[tuple[int, dt.date], tuple[list[int], list[Row]]]:
     """Snapshots per listing-day sorted by (time, L2EventNo), with their times for bisect."""
     books: dict[tuple[int, dt.date], list[Row]] = defaultdict(list)
     for row in l2:
-        books[(row["ListingId"], row["TradeDate"].date())].append(
-            {**row, "_ns": to_ns(row["EventTimestamp"])}
-        )
+        books[(row["ListingId"], row["TradeDate"].date())].append({**row, "_ns": to_ns(row[time])})
     out = {}
     for key, snaps in books.items():
         snaps.sort(key=lambda r: (r["_ns"], r.get("L2EventNo", 0)))
@@ -298,7 +298,10 @@ def reference_l3(
             )
             row[f"L3FleetingShare{ms:g}ms"] = fleeting / len(group)
         out[cell] = row
-    books = quote_book(l2)
+    # L3 events meet L2 in nanoseconds when L2 has them (pass them as integer ns).
+    books = quote_book(
+        l2, "TimestampNanoseconds" if l2 and "TimestampNanoseconds" in l2[0] else "EventTimestamp"
+    )
     ticks: dict[tuple[int, dt.date], float | None] = {}
     for key, (_, snaps) in books.items():
         prices = sorted({p for s in snaps for p in (s["BidPrice1"], s["AskPrice1"]) if p is not None})

@@ -47,4 +47,5 @@ def test_l3_characteristics_on_sample_rows() -> None:
     result = run_module(L3CharacteristicsModule, {"l3": L3, "l2": L2})
     assert result["L3CancelDistanceTicksMedian"].drop_nulls().len() > 0
     rows = L3.with_columns(pl.col("TimestampNanoseconds").cast(pl.Int64)).to_dicts()
-    assert_matches(result, reference_l3(rows, L2.to_dicts()))
+    quotes = L2.with_columns(pl.col("TimestampNanoseconds").cast(pl.Int64)).to_dicts()
+    assert_matches(result, reference_l3(rows, quotes))

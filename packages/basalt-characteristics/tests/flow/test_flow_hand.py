@@ -340,3 +340,28 @@ def test_l3_characteristics_by_hand() -> None:
     assert fourth["L3CancelDistanceTicksMedian"] == 4.0
     explicit = run_module(L3CharacteristicsModule, {"l3": events, "l2": quotes}, config={"tick_size": 0.005})
     assert explicit["L3CancelDistanceTicksMedian"].to_list() == [2.0, None, 8.0]
+
+
+def test_l3_meets_l2_in_nanoseconds() -> None:
+    """The snapshot a cancel causes has the cancel's own ns time (its µs EventTimestamp is earlier)."""
+    events = l3([(1, 1, 2, False, "A", None, 100, 0), (10.0005, 1, 3, False, "A", 10.00, 0, 0)])
+    events = events.with_columns(  # the cancel at 08:00:10.000500700
+        pl.when(pl.col("LobAction") == 3)
+        .then(pl.col("TimestampNanoseconds").dt.offset_by("700ns"))
+        .otherwise(pl.col("TimestampNanoseconds"))
+    )
+    quotes = l2([(0, 1, 10.00, 10.02), (10.0005, 2, 9.99, 10.02)]).with_columns(
+        # The second snapshot is the cancel's own: same ns time, µs EventTimestamp 700 ns earlier.
+        pl.when(pl.col("L2EventNo") == 2)
+        .then(pl.col("EventTimestamp").dt.cast_time_unit("ns").dt.offset_by("700ns"))
+        .otherwise(pl.col("EventTimestamp").dt.cast_time_unit("ns"))
+        .alias("TimestampNanoseconds")
+    )
+    out = run_module(L3CharacteristicsModule, {"l3": events, "l2": quotes}, config={"tick_size": 0.01})
+    assert out["L3CancelDistanceTicksMedian"].to_list() == [0.0]  # against 10.00, not the 9.99 it caused
+    config = {"tick_size": 0.01}
+    without_ns = run_module(
+        L3CharacteristicsModule, {"l3": events, "l2": quotes.drop("TimestampNanoseconds")}, config=config
+    )
+    # Without ns times the µs fallback takes the snapshot the cancel caused (bid 9.99): −1 tick.
+    assert without_ns["L3CancelDistanceTicksMedian"].to_list() == [-1.0]
