@@ -215,3 +215,24 @@ def test_pure_python_kernel_gives_the_same_snapshots(tmp_path: Path) -> None:
     compiled = run_module(L2FromL3, {"l3": l3, "marketstate": changes}, config={"levels": 5})
     assert pure.height > 500
     assert pure.equals(compiled.sort("ListingId", "TradeDate", "L2EventNo"))
+
+
+def test_bmll_publishes_l2_exactly_after_events_touching_the_top_ten() -> None:
+    # The convention changes_only follows, read off BMLL's own sample: of the L3 events up to the
+    # last sample L2 row, those touching levels 1-10 (PriceLevel or OldPriceLevel) have an L2 row
+    # at their instant, and those deeper (an insert, a remove or a reprice beyond level 10 leaving
+    # the level counts) have none. A fill (58442) and its resting remainder (58443) have one each.
+    l3, l2 = sample_frame("l3"), sample_frame("l2")
+    rows = (
+        l3.filter(pl.col("TimestampNanoseconds") <= l2["TimestampNanoseconds"].max())
+        .join(l2.select("TimestampNanoseconds", "L2EventNo"), on="TimestampNanoseconds", how="left")
+        .select(
+            "EventNo",
+            pl.col("L2EventNo").is_not_null().alias("published"),
+            pl.any_horizontal(pl.col("PriceLevel", "OldPriceLevel").is_between(1, 10)).alias("top10"),
+        )
+    )
+    assert rows.height == 50
+    assert rows["published"].sum() == 44
+    assert rows["published"].equals(rows["top10"], check_names=False)
+    assert rows.filter(pl.col("EventNo").is_in([58442, 58443]))["published"].all()
