@@ -190,7 +190,6 @@ class MicroPrice(AnalyticModule):
             .group_by("ListingId", DAY)
             .agg(pl.col("__x0"), pl.col("__x"), pl.col("__h"), pl.col("len"))
         )
-        size = n * cfg.max_spread_ticks
 
         def fit(row: dict[str, list[int]]) -> list[float] | None:
             return fit_adjustments(
@@ -219,7 +218,6 @@ class MicroPrice(AnalyticModule):
             .filter(pl.col("__x").is_not_null())
             .with_columns(pl.col("__x").cast(pl.Int64))
         )
-        assert size > 0
         last = snaps.with_columns(
             position_in_run(~same_as_previous("ListingId", DAY, TIME_BUCKET)).alias("__i")
         )
