@@ -226,3 +226,12 @@ def test_a_missing_package_is_the_installation_but_a_broken_import_is_a_bug() ->
     assert is_user_error(ModuleNotFoundError("No module named 'sqlalchemy'"))
     assert is_user_error(ImportError("the sql writer needs SQLAlchemy: pip install 'bmll-basalt[sql]'"))
     assert not is_user_error(ImportError("cannot import name 'Plan' from 'basalt.engine.plan'"))
+
+
+def test_hint_for_an_installed_addon_that_did_not_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(addons, "_installed", lambda dist: True)
+    monkeypatch.delenv("BASALT_DISABLE_PLUGINS", raising=False)
+    hint = addons.install_hint("analytics", "alpha101")
+    assert "installed but did not load" in hint
+    assert "basalt plugins list" in hint
+    assert addons.install_hint("analytics", "no_such_module") is None

@@ -64,5 +64,8 @@ def install_hint(kind: str, name: str) -> str | None:
                 f"{dist}, which is installed but disabled by {DISABLE_ENV_VAR} "
                 f"(it lists {', '.join(blockers)}); remove that from the variable to use {name!r}."
             )
-        return f"{dist}, which is installed but did not load; `basalt plugins list` shows its error."
+        return (
+            f"{dist}, which is installed but did not load (`basalt plugins list` shows why); "
+            f"to reinstall it: pip install 'bmll-basalt[{extra}]' --force-reinstall."
+        )
     return f"pip install 'bmll-basalt[{extra}]'."
