@@ -60,6 +60,10 @@ class S3SourceConfig(SourceConfig):
         return parts[1] if len(parts) > 1 else ""
 
 
+S3_MAX_ATTEMPTS = 10
+"""Attempts per S3 request (listing by boto3, reading by Polars' object store) before giving up."""
+
+
 class S3Source(Source):
     """Parquet files on S3, in BMLL's layout or a hive layout."""
 
@@ -74,6 +78,8 @@ class S3Source(Source):
             import boto3
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError("the s3 source lists files with boto3: pip install 'bmll-basalt[aws]'") from exc
+        from botocore.config import Config
+
         secret = self.config.secret_access_key
         return boto3.client(
             "s3",
@@ -81,10 +87,14 @@ class S3Source(Source):
             region_name=self.config.region,
             aws_access_key_id=self.config.access_key_id,
             aws_secret_access_key=secret.get_secret_value() if secret else None,
+            # S3 throttles (503 SlowDown) and fails transiently (500) as a matter of course:
+            # botocore's standard mode retries those with backoff; its default of 3 attempts
+            # gave up after three throttled listings in a row (tests/engine/test_faults_s3.py).
+            config=Config(retries={"mode": "standard", "max_attempts": S3_MAX_ATTEMPTS}),
         )
 
     def storage_options(self) -> dict[str, str]:
-        options = {"aws_region": self.config.region}
+        options = {"aws_region": self.config.region, "max_retries": S3_MAX_ATTEMPTS - 1}  # type: ignore[dict-item]
         if self.config.endpoint_url:
             options["aws_endpoint_url"] = self.config.endpoint_url
             options["aws_allow_http"] = str(self.config.endpoint_url.startswith("http://")).lower()
@@ -177,4 +187,7 @@ def _permanent_reason(exc: Exception) -> str | None:
     code = getattr(exc, "response", {}).get("Error", {}).get("Code") if hasattr(exc, "response") else None
     if code in PERMANENT_S3_CODES:
         return f"{code}: {exc}"
+    if code is not None and "reached max retries" in str(exc):
+        # A transient error (throttling, 500s) that outlasted every retry is final for this run.
+        return f"S3 kept failing after {S3_MAX_ATTEMPTS} attempts ({code}): {exc}"
     return None
