@@ -59,6 +59,12 @@ def test_detection_equals_the_plain_python_reference(lake: tuple[pl.DataFrame, p
     late = l3.filter(pl.col("EventNo") > pl.col("EventNo").max().over("ListingId") // 3)
     config = {"refill_delay_ns": 10_000}
     assert run_module(Icebergs, {"l3": late}, config=config).to_dicts() == reference_detect(late, 10_000)
+    # Events as rows sharing a timestamp (no EndOfEvent column), and the refill rule alone.
+    bare = l3.drop("EndOfEvent")
+    assert run_module(Icebergs, {"l3": bare}).to_dicts() == reference_detect(bare)
+    only_refills = run_module(Icebergs, {"l3": l3}, config={"hidden_executions": False})
+    assert only_refills.to_dicts() == reference_detect(l3, hidden=False)
+    assert only_refills["HiddenExecutionCount"].sum() == 0
 
 
 def test_metrics_equal_the_reference_and_add_up_to_the_table(lake: tuple[pl.DataFrame, pl.DataFrame]) -> None:

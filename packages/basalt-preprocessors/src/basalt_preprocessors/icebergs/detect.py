@@ -37,6 +37,11 @@ with an empty ``OrderId``, e.g. removals). Rows are taken in ``EventNo`` order.
 Rows with a ``Side`` other than 1/2 or a ``LobAction`` other than 2/3/4 are
 ignored.
 
+Columns read from ``l3``: ListingId, TimestampNanoseconds, EventNo, Side,
+LobAction, Price, Size, OrderId, OldPrice, OldSize, OldOrderId,
+OrderExecuted, ExecutionSize; TradeDate and EndOfEvent when present;
+MarketState with ``continuous_only``.
+
 Limits: a refill arriving later than ``refill_delay_ns`` is missed; an
 unrelated order joining a just-emptied price within the delay is a false
 refill; an iceberg whose peak is never executed in full and never
