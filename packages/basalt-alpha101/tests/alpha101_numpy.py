@@ -18,6 +18,14 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 Array = np.ndarray
 
+TIE = 1e-12
+"""The documented tie rule: ``y`` ties ``x`` when ``x - TIE*|x| <= y <= x + TIE*|x|``."""
+
+
+def _band(x: Array) -> tuple[Array, Array]:
+    margin = np.abs(x) * TIE
+    return x - margin, x + margin
+
 
 def _days(d: float) -> int:
     return math.floor(d)
@@ -83,7 +91,8 @@ def log(a: Array) -> Array:
 class Reference:
     """Operators over a long panel sorted by (ListingId, TimeBucket)."""
 
-    def __init__(self, frame: pl.DataFrame) -> None:
+    def __init__(self, frame: pl.DataFrame, adv_basis: str = "consistent") -> None:
+        self.adv_basis = adv_basis
         frame = frame.sort("ListingId", "TimeBucket")
         self.frame = frame
         self.n = frame.height
@@ -146,22 +155,30 @@ class Reference:
     def ts_max(self, x: Array, d: float) -> Array:
         return self._rolling(x, _days(d), lambda w: w.max(axis=1))
 
+    def _days_ago_of_first(self, n: int, pick: Callable[[Array], Array]) -> Callable[[Array], Array]:
+        # The oldest value of each window tying the extreme ``pick`` (days ago = n - 1 - index).
+        def first(w: Array) -> Array:
+            lo, hi = _band(pick(w)[:, None])
+            return (n - 1) - np.argmax((w >= lo) & (w <= hi), axis=1)
+
+        return first
+
     def ts_argmax(self, x: Array, d: float) -> Array:
-        # np.argmax picks the first (oldest) of tied maxima: days ago = d - 1 - index.
         n = _days(d)
-        return self._rolling(x, n, lambda w: (n - 1) - np.argmax(w, axis=1))
+        return self._rolling(x, n, self._days_ago_of_first(n, lambda w: w.max(axis=1)))
 
     def ts_argmin(self, x: Array, d: float) -> Array:
         n = _days(d)
-        return self._rolling(x, n, lambda w: (n - 1) - np.argmin(w, axis=1))
+        return self._rolling(x, n, self._days_ago_of_first(n, lambda w: w.min(axis=1)))
 
     def ts_rank(self, x: Array, d: float) -> Array:
         n = _days(d)
 
         def rank_of_last(w: Array) -> Array:
-            today = w[:, -1:]
-            r = (w < today).sum(axis=1) + ((w == today).sum(axis=1) + 1) / 2
-            return (r - 1) / (n - 1)
+            lo, hi = _band(w[:, -1:])
+            below = (w < lo).sum(axis=1)
+            tied = ((w >= lo) & (w <= hi)).sum(axis=1)  # today included
+            return (below + (tied - 1) / 2) / (n - 1)
 
         return self._rolling(x, n, rank_of_last)
 
@@ -226,10 +243,10 @@ class Reference:
             if count < 2:
                 continue
             v = values[present]
-            below = (v[None, :] < v[:, None]).sum(axis=1)
-            same = (v[None, :] == v[:, None]).sum(axis=1)
-            average_rank = below + (same + 1) / 2
-            out[rows[present]] = (average_rank - 1) / (count - 1)
+            lo, hi = _band(v)
+            below = (v[None, :] < lo[:, None]).sum(axis=1)
+            tied = ((v[None, :] >= lo[:, None]) & (v[None, :] <= hi[:, None])).sum(axis=1)
+            out[rows[present]] = (below + (tied - 1) / 2) / (count - 1)
         return out
 
     def scale(self, x: Array, a: float = 1.0) -> Array:
@@ -253,4 +270,9 @@ class Reference:
         return out
 
     def adv(self, d: int) -> Array:
-        return self.mean(self.col("amount"), d)
+        """The paper's adv{d}: mean daily dollar volume; mean share volume under the 'shares' basis."""
+        return self.mean(self.col("volume" if self.adv_basis == "shares" else "amount"), d)
+
+    def volume_vs_adv(self) -> Array:
+        """The ``volume`` the paper sets against adv20: notional amount under 'consistent' only."""
+        return self.col("amount" if self.adv_basis == "consistent" else "volume")

@@ -3,8 +3,9 @@
 
 Uses only :mod:`alpha101_numpy`. Where the package resolves an ambiguity (see its
 docstrings), the reference follows the documented resolution: ``volume`` next to
-``adv20`` is the notional ``amount``; a numeric second argument of ``min`` is a
-``ts_min`` window.
+``adv20`` is what the ``adv_basis`` of the :class:`Reference` says (the notional
+``amount`` by default, see ``Reference.volume_vs_adv``); a numeric second argument
+of ``min`` is a ``ts_min`` window.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def a006(r: Reference) -> Array:
 def a007(r: Reference) -> Array:
     # ((adv20 < volume) ? ((-1 * ts_rank(abs(delta(close, 7)), 60)) * sign(delta(close, 7))) : (-1 * 1))
     d7 = r.delta(r.col("close"), 7)
-    return ternary(lt(r.adv(20), r.col("amount")), (-1 * r.ts_rank(np.abs(d7), 60)) * np.sign(d7), -1.0)
+    return ternary(lt(r.adv(20), r.volume_vs_adv()), (-1 * r.ts_rank(np.abs(d7), 60)) * np.sign(d7), -1.0)
 
 
 def a008(r: Reference) -> Array:
@@ -80,7 +81,7 @@ def a013(r: Reference) -> Array:
 def a017(r: Reference) -> Array:
     # (((-1 * rank(ts_rank(close, 10))) * rank(delta(delta(close, 1), 1))) * rank(ts_rank((volume / adv20), 5)))
     c = r.col("close")
-    rel = div(r.col("amount"), r.adv(20))
+    rel = div(r.volume_vs_adv(), r.adv(20))
     return (-1 * r.rank(r.ts_rank(c, 10))) * r.rank(r.delta(r.delta(c, 1), 1)) * r.rank(r.ts_rank(rel, 5))
 
 
@@ -95,7 +96,7 @@ def a021(r: Reference) -> Array:
     # ((((sum(close, 8) / 8) + stddev(close, 8)) < (sum(close, 2) / 2)) ? (-1 * 1) : (((sum(close, 2) / 2) < ((sum(close, 8) / 8) - stddev(close, 8))) ? 1 : (((1 < (volume / adv20)) || ((volume / adv20) == 1)) ? 1 : (-1 * 1))))
     c = r.col("close")
     m8, s8, m2 = r.sum(c, 8) / 8, r.stddev(c, 8), r.sum(c, 2) / 2
-    rel = div(r.col("amount"), r.adv(20))
+    rel = div(r.volume_vs_adv(), r.adv(20))
     inner = ternary(either(lt(1, rel), eq(rel, 1)), 1.0, -1.0)
     return ternary(lt(m8 + s8, m2), -1.0, ternary(lt(m2, m8 - s8), 1.0, inner))
 
@@ -142,9 +143,15 @@ def a036(r: Reference) -> Array:
 
 def a039(r: Reference) -> Array:
     # ((-1 * rank((delta(close, 7) * (1 - rank(decay_linear((volume / adv20), 9)))))) * (1 + rank(sum(returns, 250))))
-    rel = div(r.col("amount"), r.adv(20))
+    rel = div(r.volume_vs_adv(), r.adv(20))
     x = r.delta(r.col("close"), 7) * (1 - r.rank(r.decay_linear(rel, 9)))
     return (-1 * r.rank(x)) * (1 + r.rank(r.sum(r.col("returns"), 250)))
+
+
+def a043(r: Reference) -> Array:
+    # (ts_rank((volume / adv20), 20) * ts_rank((-1 * delta(close, 7)), 8))
+    rel = div(r.volume_vs_adv(), r.adv(20))
+    return r.ts_rank(rel, 20) * r.ts_rank(-1 * r.delta(r.col("close"), 7), 8)
 
 
 def a045(r: Reference) -> Array:
@@ -159,6 +166,14 @@ def a046(r: Reference) -> Array:
     c = r.col("close")
     g = ((r.delay(c, 20) - r.delay(c, 10)) / 10) - ((r.delay(c, 10) - c) / 10)
     return ternary(lt(0.25, g), -1.0, ternary(lt(g, 0), 1.0, -1 * (c - r.delay(c, 1))))
+
+
+def a047(r: Reference) -> Array:
+    # ((((rank((1 / close)) * volume) / adv20) * ((high * rank((high - close))) / (sum(high, 5) / 5))) - rank((vwap - delay(vwap, 5))))
+    c, hi, vw = r.col("close"), r.col("high"), r.col("vwap")
+    left = div(r.rank(div(1.0, c)) * r.volume_vs_adv(), r.adv(20))
+    right = div(hi * r.rank(hi - c), r.sum(hi, 5) / 5)
+    return left * right - r.rank(vw - r.delay(vw, 5))
 
 
 def a048(r: Reference) -> Array:
@@ -304,7 +319,7 @@ def a100(r: Reference) -> Array:
     neutral = r.indneutralize(r.indneutralize(r.rank(pressure), "subindustry"), "subindustry")
     trend = r.correlation(c, r.rank(r.adv(20)), 5) - r.rank(r.ts_argmin(c, 30))
     spread = 1.5 * r.scale(neutral) - r.scale(r.indneutralize(trend, "subindustry"))
-    return 0 - spread * div(r.col("amount"), r.adv(20))
+    return 0 - spread * div(r.volume_vs_adv(), r.adv(20))
 
 
 def a101(r: Reference) -> Array:
@@ -319,13 +334,11 @@ REFERENCE: dict[int, Callable[[Reference], Array]] = {
 
 SPLIT: dict[int, list[Callable[..., Any]]] = {
     13: [inter013, tail013],
-    71: [inter071, tail071],
-    96: [inter096, tail096],
     98: [inter098, decays098, tail098],
 }
-"""Alphas that rank, arg-max or ts-rank values of correlations (or covariances) of
-ranks, or of sums of such grid values: these tie mathematically all the time
-(ranks live on a grid of k / (n - 1)), and which of two tied values comes first
-is decided by the last bit of floating-point rounding, in any implementation.
-They are checked stage by stage: each stage of the reference, fed with Polars'
-previous stage, against Polars' own; the last stage against the alpha."""
+"""Alphas that rank or arg-min covariances/correlations of ranks that are equal (often 0) in
+exact arithmetic. The package computes those exactly on the integer rank grid; this reference
+computes them in floats (centred numpy), whose last-bit noise around an exact 0 no relative
+tolerance can absorb. They are checked stage by stage: each stage of the reference, fed with
+Polars' previous stage, against Polars' own; the last stage against the alpha. (#71 and #96,
+split before the tie rule, now match end to end.)"""

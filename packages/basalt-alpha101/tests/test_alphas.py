@@ -11,6 +11,7 @@ from alpha101_numpy import Reference
 from alpha101_reference import REFERENCE, SPLIT
 
 from basalt_alpha101.api import evaluate
+from basalt_alpha101.inputs import VOLUME_VS_ADV
 from basalt_alpha101.plan import Plan
 from basalt_alpha101.registry import ALPHAS, column_name, formula, inputs_of
 
@@ -57,17 +58,6 @@ def _stage_formulas(p: Plan, number: int) -> list[dict[str, pl.Expr]]:
     """The tie-prone intermediates of a SPLIT alpha, built as the alpha builds them."""
     if number == 13:
         return [{"cov": p.covariance(p.rank(p.close), p.rank(p.volume), 5)}]
-    if number == 71:
-        return [{"corr": p.correlation(p.ts_rank(p.close, 3.43976), p.ts_rank(p.adv(180), 12.0647), 18.0175)}]
-    if number == 96:
-        return [
-            {
-                "corr_ranks": p.correlation(p.rank(p.vwap), p.rank(p.volume), 3.83878),
-                "corr_ts_ranks": p.correlation(
-                    p.ts_rank(p.close, 7.45404), p.ts_rank(p.adv(60), 4.13242), 3.65459
-                ),
-            }
-        ]
     assert number == 98
     corr = p.correlation(p.rank(p.open), p.rank(p.adv(15)), 20.8187)
     left = p.decay_linear(p.correlation(p.vwap, p.sum(p.adv(5), 26.4719), 4.58418), 7.18088)
@@ -138,12 +128,16 @@ def test_every_alpha_quotes_its_formula() -> None:
     assert formula(101) == "((close - open) / ((high - low) + .001))"
 
 
-@pytest.mark.parametrize("number", [7, 17, 21, 39, 43, 47, 100])
-def test_unit_mismatch_resolutions_are_documented_and_read_amount(number: int) -> None:
+@pytest.mark.parametrize("number", VOLUME_VS_ADV)
+def test_unit_mismatch_resolutions_are_documented_and_follow_the_adv_basis(number: int) -> None:
     doc = ALPHAS[number].__doc__ or ""
-    assert re.search(r"Resolution:.*amount", doc, re.S), doc
-    assert "amount" in inputs_of(number)
+    assert re.search(r"Resolution \(``adv_basis``\):.*amount", doc, re.S), doc
     assert "volume" in formula(number)
+    assert "amount" in inputs_of(number)  # consistent: notional on both sides
+    assert "amount" in inputs_of(number, "paper")  # dollar adv20 ...
+    assert "volume" in inputs_of(number, "paper")  # ... against share volume
+    assert "amount" not in inputs_of(number, "shares")
+    assert "volume" in inputs_of(number, "shares")
 
 
 def test_inputs_are_traced_per_alpha() -> None:

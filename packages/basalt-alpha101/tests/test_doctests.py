@@ -12,6 +12,7 @@ MODULES = [
     "basalt_alpha101.operators.elementwise",
     "basalt_alpha101.operators.crosssection",
     "basalt_alpha101.operators.timeseries",
+    "basalt_alpha101.operators.moments",
     "basalt_alpha101.api",
 ]
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from basalt.testing import make_plugin_manager
 from basalt_alpha101 import compute, plugin
 from basalt_alpha101.module import UNIT, Alpha101
-from basalt_alpha101.registry import formula
+from basalt_alpha101.registry import definition, formula
 
 
 def test_registers_analytics_without_error() -> None:
@@ -69,7 +69,9 @@ def test_columns_document_every_alpha() -> None:
         assert doc.pattern == "Alpha{NNN}"
         assert doc.unit == UNIT == "dimensionless score"
         assert doc.dtype == "Float64"
-        assert doc.definition == formula(number)
+        assert doc.definition == definition(number)
+        assert doc.definition.startswith(formula(number))
+        assert ("adv_basis='consistent'" in doc.definition) == ("adv" in formula(number))
         assert doc.sources
         assert all(source.startswith("bars.") for source in doc.sources)
     assert docs[55].sources == ("bars.cap", "bars.returns")
@@ -85,6 +87,7 @@ def test_columns_document_every_alpha() -> None:
         ({"industry_source": "labels.txt"}, "must be a .parquet"),
         ({"source_pass": "pass:bars"}, "should match pattern"),
         ({"sources_pass": "bars"}, "Extra inputs are not permitted"),
+        ({"adv_basis": "dollars"}, "consistent"),
     ],
 )
 def test_config_is_validated(config: dict[str, object], message: str) -> None:
@@ -94,7 +97,7 @@ def test_config_is_validated(config: dict[str, object], message: str) -> None:
 
 def test_every_config_field_is_described() -> None:
     fields = Alpha101.Config.model_fields
-    assert set(fields) == {"alpha_ids", "source_pass", "columns", "industry_source"}
+    assert set(fields) == {"alpha_ids", "source_pass", "columns", "industry_source", "adv_basis"}
     assert all(field.description for field in fields.values())
 
 
@@ -123,5 +126,18 @@ def test_a_pipeline_wires_the_module_to_an_earlier_pass() -> None:
     }
     resolved = resolver.resolve(loader.load_pipeline(data=data), make_plugin_manager(plugin))
     (module,) = resolved.passes[1].modules
-    assert module.inputs == {"daily": "pass:bars"}
+    assert {name: str(ref) for name, ref in module.inputs.items()} == {"daily": "pass:bars"}
     assert [doc.name for doc in module.module.columns()] == ["Alpha001", "Alpha101"]
+
+
+@pytest.mark.parametrize("basis", ["paper", "shares"])
+def test_the_adv_basis_reaches_compute_and_the_column_docs(
+    basalt_run_module: Callable[..., pl.DataFrame], panel: pl.DataFrame, basis: str
+) -> None:
+    config = {"alpha_ids": [7, 28], "adv_basis": basis}
+    out = basalt_run_module(Alpha101, {"bars": panel}, config=config)
+    assert out.equals(compute(panel, ids=[7, 28], adv_basis=basis).collect())  # type: ignore[arg-type]
+    docs = {doc.name: doc for doc in Alpha101(config).columns()}
+    assert f"adv_basis={basis!r}" in docs["Alpha007"].definition
+    assert ("bars.amount" in docs["Alpha028"].sources) == (basis == "paper")
+    assert "bars.volume" in docs["Alpha007"].sources

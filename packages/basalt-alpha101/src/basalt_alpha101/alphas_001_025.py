@@ -81,12 +81,14 @@ def alpha007(p: Plan) -> pl.Expr:
 
         ((adv20 < volume) ? ((-1 * ts_rank(abs(delta(close, 7)), 60)) * sign(delta(close, 7))) : (-1 * 1))
 
-    Resolution: ``adv20`` is a notional (dollar) average while ``volume`` is in
-    shares, so the literal test compares unlike units (and is almost never true).
-    We compare like with like: today's notional ``amount`` against ``adv20``.
+    Resolution (``adv_basis``): ``adv20`` is a notional (dollar) average while
+    ``volume`` is in shares. By default (``"consistent"``) today's notional
+    ``amount`` stands for ``volume``, comparing like with like; ``"paper"`` reads
+    share ``volume`` literally; ``"shares"`` makes ``adv20`` a mean of share volume.
+    Read literally, the test compares unlike units and is almost never true.
     """
     d7 = p.delta(p.close, 7)
-    return p.iif(p.adv(20) < p.amount, (-1 * p.ts_rank(p.abs(d7), 60)) * p.sign(d7), -1 * 1)
+    return p.iif(p.adv(20) < p.volume_vs_adv, (-1 * p.ts_rank(p.abs(d7), 60)) * p.sign(d7), -1 * 1)
 
 
 def alpha008(p: Plan) -> pl.Expr:
@@ -190,10 +192,13 @@ def alpha017(p: Plan) -> pl.Expr:
 
         (((-1 * rank(ts_rank(close, 10))) * rank(delta(delta(close, 1), 1))) * rank(ts_rank((volume / adv20), 5)))
 
-    Resolution: ``volume / adv20`` divides shares by a notional average; we use
-    today's notional ``amount / adv20`` (relative volume, 1 on an average day).
+    Resolution (``adv_basis``): ``adv20`` is a notional (dollar) average while
+    ``volume`` is in shares. By default (``"consistent"``) today's notional
+    ``amount`` stands for ``volume``, comparing like with like; ``"paper"`` reads
+    share ``volume`` literally; ``"shares"`` makes ``adv20`` a mean of share volume.
+    ``amount / adv20`` is relative volume, 1 on an average day.
     """
-    relative_volume = p.div(p.amount, p.adv(20))
+    relative_volume = p.div(p.volume_vs_adv, p.adv(20))
     return ((-1 * p.rank(p.ts_rank(p.close, 10))) * p.rank(p.delta(p.delta(p.close, 1), 1))) * p.rank(
         p.ts_rank(relative_volume, 5)
     )
@@ -243,11 +248,14 @@ def alpha021(p: Plan) -> pl.Expr:
 
         ((((sum(close, 8) / 8) + stddev(close, 8)) < (sum(close, 2) / 2)) ? (-1 * 1) : (((sum(close, 2) / 2) < ((sum(close, 8) / 8) - stddev(close, 8))) ? 1 : (((1 < (volume / adv20)) || ((volume / adv20) == 1)) ? 1 : (-1 * 1))))
 
-    Resolution: ``volume / adv20`` divides shares by a notional average (the last
-    test would then almost always fail); we use ``amount / adv20``.
+    Resolution (``adv_basis``): ``adv20`` is a notional (dollar) average while
+    ``volume`` is in shares. By default (``"consistent"``) today's notional
+    ``amount`` stands for ``volume``, comparing like with like; ``"paper"`` reads
+    share ``volume`` literally; ``"shares"`` makes ``adv20`` a mean of share volume.
+    Read literally, the last test almost always fails.
     """
     mean8, std8, mean2 = p.sum(p.close, 8) / 8, p.stddev(p.close, 8), p.sum(p.close, 2) / 2
-    relative_volume = p.div(p.amount, p.adv(20))
+    relative_volume = p.div(p.volume_vs_adv, p.adv(20))
     busy = p.or_(1 < relative_volume, relative_volume == 1)
     return p.iif(
         (mean8 + std8) < mean2,

@@ -172,10 +172,12 @@ def alpha039(p: Plan) -> pl.Expr:
 
         ((-1 * rank((delta(close, 7) * (1 - rank(decay_linear((volume / adv20), 9)))))) * (1 + rank(sum(returns, 250))))
 
-    Resolution: ``volume / adv20`` divides shares by a notional average; we use
-    ``amount / adv20``.
+    Resolution (``adv_basis``): ``adv20`` is a notional (dollar) average while
+    ``volume`` is in shares. By default (``"consistent"``) today's notional
+    ``amount`` stands for ``volume``, comparing like with like; ``"paper"`` reads
+    share ``volume`` literally; ``"shares"`` makes ``adv20`` a mean of share volume.
     """
-    relative_volume = p.div(p.amount, p.adv(20))
+    relative_volume = p.div(p.volume_vs_adv, p.adv(20))
     damped = p.delta(p.close, 7) * (1 - p.rank(p.decay_linear(relative_volume, 9)))
     return (-1 * p.rank(damped)) * (1 + p.rank(p.sum(p.returns, 250)))
 
@@ -220,10 +222,12 @@ def alpha043(p: Plan) -> pl.Expr:
 
         (ts_rank((volume / adv20), 20) * ts_rank((-1 * delta(close, 7)), 8))
 
-    Resolution: ``volume / adv20`` divides shares by a notional average; we use
-    ``amount / adv20``.
+    Resolution (``adv_basis``): ``adv20`` is a notional (dollar) average while
+    ``volume`` is in shares. By default (``"consistent"``) today's notional
+    ``amount`` stands for ``volume``, comparing like with like; ``"paper"`` reads
+    share ``volume`` literally; ``"shares"`` makes ``adv20`` a mean of share volume.
     """
-    relative_volume = p.div(p.amount, p.adv(20))
+    relative_volume = p.div(p.volume_vs_adv, p.adv(20))
     return p.ts_rank(relative_volume, 20) * p.ts_rank(-1 * p.delta(p.close, 7), 8)
 
 
@@ -277,10 +281,12 @@ def alpha047(p: Plan) -> pl.Expr:
 
         ((((rank((1 / close)) * volume) / adv20) * ((high * rank((high - close))) / (sum(high, 5) / 5))) - rank((vwap - delay(vwap, 5))))
 
-    Resolution: ``volume / adv20`` divides shares by a notional average; we use
-    ``amount`` in place of ``volume`` there.
+    Resolution (``adv_basis``): ``adv20`` is a notional (dollar) average while
+    ``volume`` is in shares. By default (``"consistent"``) today's notional
+    ``amount`` stands for ``volume``, comparing like with like; ``"paper"`` reads
+    share ``volume`` literally; ``"shares"`` makes ``adv20`` a mean of share volume.
     """
-    left = p.div(p.rank(p.div(1, p.close)) * p.amount, p.adv(20))
+    left = p.div(p.rank(p.div(1, p.close)) * p.volume_vs_adv, p.adv(20))
     right = p.div(p.high * p.rank(p.high - p.close), p.sum(p.high, 5) / 5)
     return (left * right) - p.rank(p.vwap - p.delay(p.vwap, 5))
 

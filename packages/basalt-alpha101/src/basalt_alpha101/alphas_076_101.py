@@ -338,14 +338,19 @@ def alpha100(p: Plan) -> pl.Expr:
         (0 - (1 * (((1.5 * scale(indneutralize(indneutralize(rank(((((close - low) - (high - close)) / (high - low)) * volume)), IndClass.subindustry), IndClass.subindustry))) - scale(indneutralize((correlation(close, rank(adv20), 5) - rank(ts_argmin(close, 30))), IndClass.subindustry))) * (volume / adv20))))
 
     Resolution: neutralising twice against the same sub-industry is kept as
-    written (the second pass changes nothing but rounding). ``volume / adv20``
-    divides shares by a notional average; we use ``amount / adv20``.
+    written (the second pass changes nothing but rounding); the ``volume`` inside
+    ``rank(...)`` is share volume under every basis.
+
+    Resolution (``adv_basis``): ``adv20`` is a notional (dollar) average while
+    ``volume`` is in shares. By default (``"consistent"``) today's notional
+    ``amount`` stands for ``volume``, comparing like with like; ``"paper"`` reads
+    share ``volume`` literally; ``"shares"`` makes ``adv20`` a mean of share volume.
     """
     pressure = p.div((p.close - p.low) - (p.high - p.close), p.high - p.low) * p.volume
     neutral = p.indneutralize(p.indneutralize(p.rank(pressure), "subindustry"), "subindustry")
     trend = p.correlation(p.close, p.rank(p.adv(20)), 5) - p.rank(p.ts_argmin(p.close, 30))
     spread = (1.5 * p.scale(neutral)) - p.scale(p.indneutralize(trend, "subindustry"))
-    return 0 - (1 * (spread * p.div(p.amount, p.adv(20))))
+    return 0 - (1 * (spread * p.div(p.volume_vs_adv, p.adv(20))))
 
 
 def alpha101(p: Plan) -> pl.Expr:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import polars as pl
 
-from basalt_alpha101.inputs import check_columns, resolve
+from basalt_alpha101.inputs import AdvBasis, check_columns, resolve
 from basalt_alpha101.operators._common import DATE, LISTING
 from basalt_alpha101.plan import Plan
 from basalt_alpha101.registry import ALPHAS, column_name, parse_ids
@@ -22,6 +22,7 @@ def compute(
     frame: pl.DataFrame | pl.LazyFrame,
     ids: Iterable[int | str] | None = None,
     columns: Mapping[str, str] | None = None,
+    adv_basis: AdvBasis = "consistent",
 ) -> pl.LazyFrame:
     """The 101 formulaic alphas (or those chosen) of every listing and date of a panel.
 
@@ -39,6 +40,16 @@ def compute(
     columns
         Our input name -> the frame's column name, for inputs named otherwise
         (``{"close": "ClosePrice"}``).
+    adv_basis
+        What ``adv{d}`` averages and which volume the seven alphas that set
+        ``volume`` against ``adv20`` (#7, 17, 21, 39, 43, 47, 100) read:
+
+        * ``"consistent"`` (default): ``adv{d}`` is the mean notional ``amount``
+          (the paper's "average daily dollar volume"), and today's ``amount``
+          stands for ``volume`` in those seven, so both sides are in currency;
+        * ``"paper"``: ``adv{d}`` as above, ``volume`` (shares) read literally;
+        * ``"shares"``: ``adv{d}`` is the mean share ``volume`` (in every alpha),
+          and the seven read ``volume``.
 
     Returns
     -------
@@ -51,8 +62,8 @@ def compute(
     MissingInputError
         A chosen alpha reads an input the frame lacks (names the alpha and input).
     ValueError
-        An unknown alpha id or input name, or the frame lacks ``ListingId`` or
-        ``TimeBucket``.
+        An unknown alpha id, input name or ``adv_basis``, or the frame lacks
+        ``ListingId`` or ``TimeBucket``.
 
     Examples
     --------
@@ -73,20 +84,23 @@ def compute(
     [0.3332, -0.2499, -0.3332, 0.2499]
     """
     chosen = parse_ids(ids)
-    return evaluate(frame, {column_name(number): ALPHAS[number] for number in chosen}, columns)
+    formulas = {column_name(number): ALPHAS[number] for number in chosen}
+    return evaluate(frame, formulas, columns, adv_basis=adv_basis)
 
 
 def evaluate(
     frame: pl.DataFrame | pl.LazyFrame,
     formulas: Mapping[str, Formula],
     columns: Mapping[str, str] | None = None,
+    adv_basis: AdvBasis = "consistent",
 ) -> pl.LazyFrame:
     """Evaluate formulas written like the alphas — yours too — over a panel.
 
     Parameters
     ----------
-    frame, columns
-        As for :func:`compute`.
+    frame, columns, adv_basis
+        As for :func:`compute` (``adv_basis`` sets :meth:`Plan.adv` and
+        :attr:`Plan.volume_vs_adv`).
     formulas
         Output column name -> function building it on a
         :class:`~basalt_alpha101.plan.Plan` (which nests window operators safely).
@@ -114,7 +128,7 @@ def evaluate(
     if absent_keys:
         raise ValueError(f"the panel needs the key columns {list(KEYS)}; it lacks {absent_keys}")
 
-    plan = Plan()
+    plan = Plan(adv_basis)
     outputs: dict[str, pl.Expr] = {}
     needs: dict[str, frozenset[str]] = {}
     for name, build in formulas.items():

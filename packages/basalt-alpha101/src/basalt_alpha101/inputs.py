@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import polars as pl
 
@@ -28,7 +29,8 @@ PRICE_VOLUME: dict[str, str] = {
     "volume": "traded volume, in shares",
     "vwap": "volume-weighted average price of the day",
     "returns": "close-to-close return; derived from close when absent",
-    "amount": "notional (dollar) volume of the day; adv{d} is its d-day mean; derived as vwap * volume",
+    "amount": "notional (dollar) volume of the day; adv{d} is its d-day mean (unless adv_basis is "
+    "'shares'); derived as vwap * volume",
     "cap": "market capitalisation (Alpha#56 only)",
 }
 """Numeric inputs (computed in Float64, NaN read as null) and what they mean."""
@@ -42,6 +44,35 @@ GROUPS: dict[str, str] = {
 
 INPUTS: dict[str, str] = {**PRICE_VOLUME, **GROUPS}
 """Every input name the alphas may read, with its meaning."""
+
+AdvBasis = Literal["consistent", "paper", "shares"]
+"""What ``adv{d}`` averages, and which volume is set against it (see :data:`ADV_BASES`)."""
+
+ADV_BASES: dict[str, str] = {
+    "consistent": "adv{d} = d-day mean of notional amount (the paper's average daily dollar volume); "
+    "where the paper compares or divides share volume with adv20 (Alpha#7, 17, 21, 39, 43, 47, 100), "
+    "today's notional amount stands for volume, so both sides are in currency (the default)",
+    "paper": "adv{d} = d-day mean of notional amount, and the seven alphas read share volume against "
+    "it literally, as printed (Alpha#7 is then -1 on almost every row of a realistic panel)",
+    "shares": "adv{d} = d-day mean of share volume, everywhere; the seven alphas read share volume "
+    "(the convention of most public Alpha101 code)",
+}
+"""The choices of ``adv_basis`` and what each means."""
+
+VOLUME_VS_ADV = (7, 17, 21, 39, 43, 47, 100)
+"""Alphas whose formula sets share ``volume`` against the dollar ``adv20``."""
+
+
+def check_adv_basis(value: str) -> AdvBasis:
+    """``value`` if it is an ``adv_basis`` choice.
+
+    Raises:
+        ValueError: Not one of :data:`ADV_BASES`.
+    """
+    if value not in get_args(AdvBasis):
+        raise ValueError(f"adv_basis must be one of {', '.join(map(repr, ADV_BASES))}; got {value!r}")
+    return value  # type: ignore[return-value]
+
 
 _DERIVATIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "returns": (("close",), "close / delay(close, 1) - 1"),

@@ -11,9 +11,9 @@ from pydantic import Field, field_validator
 
 from basalt import AnalyticModule, ColumnDoc, ModuleConfig, TimeBuckets
 from basalt_alpha101.api import compute
-from basalt_alpha101.inputs import GROUPS, check_columns
+from basalt_alpha101.inputs import ADV_BASES, GROUPS, AdvBasis, check_columns
 from basalt_alpha101.operators._common import LISTING
-from basalt_alpha101.registry import ALL_IDS, column_name, formula, history_of, inputs_of, parse_ids
+from basalt_alpha101.registry import ALL_IDS, column_name, definition, history_of, inputs_of, parse_ids
 
 UNIT = "dimensionless score"
 """Unit of every alpha column."""
@@ -48,6 +48,12 @@ class Alpha101Config(ModuleConfig):
         description="Where the sector/industry/subindustry labels of IndNeutralize come from: "
         "'bars' (columns of the source pass) or the path of a Parquet or CSV table with "
         "ListingId and the label columns, one row per listing, joined on ListingId.",
+    )
+    adv_basis: AdvBasis = Field(
+        "consistent",
+        description="What adv{d} averages, and which volume Alpha#7, 17, 21, 39, 43, 47 and 100 set "
+        "against adv20 (the paper compares share volume with dollar adv). "
+        + " ".join(f"'{name}': {meaning}." for name, meaning in ADV_BASES.items()),
     )
 
     @field_validator("alpha_ids", mode="before")
@@ -117,9 +123,11 @@ class Alpha101(AnalyticModule):
             ColumnDoc(
                 column_name(number),
                 unit=UNIT,
-                definition=formula(number),
+                definition=definition(number, self.config.adv_basis),
                 pattern="Alpha{NNN}",
-                sources=tuple(self._source_of(name) for name in sorted(inputs_of(number))),
+                sources=tuple(
+                    self._source_of(name) for name in sorted(inputs_of(number, self.config.adv_basis))
+                ),
                 dtype="Float64",
             )
             for number in self.config.alpha_ids
@@ -132,11 +140,12 @@ class Alpha101(AnalyticModule):
             raise KeyError(f"module 'alpha101' reads input {source!r} (source_pass); given: {sorted(inputs)}")
         bars = inputs[source]
         table = self.config.industry_source
-        labels = sorted(set().union(*(inputs_of(n) for n in self.config.alpha_ids)) & set(GROUPS))
+        basis = self.config.adv_basis
+        labels = sorted(set().union(*(inputs_of(n, basis) for n in self.config.alpha_ids)) & set(GROUPS))
         if isinstance(table, Path) and labels:
             names = [self.config.columns.get(label, label) for label in labels]
             scan = pl.scan_csv(table) if table.suffix.lower() == ".csv" else pl.scan_parquet(table)
             bars = bars.drop(names, strict=False).join(
                 scan.select(LISTING, *names), on=LISTING, how="left", validate="m:1"
             )
-        return compute(bars, ids=self.config.alpha_ids, columns=self.config.columns)
+        return compute(bars, ids=self.config.alpha_ids, columns=self.config.columns, adv_basis=basis)

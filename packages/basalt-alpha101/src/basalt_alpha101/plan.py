@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from basalt_alpha101 import operators as op
-from basalt_alpha101.operators._common import IntoExpr, expr, window
+from basalt_alpha101.inputs import AdvBasis, check_adv_basis
+from basalt_alpha101.operators._common import DATE, EXPLICIT_WINDOW, IntoExpr, expr, window
 
 _PREFIX = "__alpha101_"
 
@@ -31,6 +32,10 @@ _PREFIX = "__alpha101_"
 def _span(d: float, op_name: str) -> int:
     """Earlier bars a window of ``d`` days reads: the floored window less today."""
     return window(d, op=op_name) - 1
+
+
+_Grid = tuple[pl.Expr, pl.Expr]
+"""A rank column as an integer numerator and its denominator: value = k / m."""
 
 
 @dataclass(frozen=True)
@@ -47,14 +52,26 @@ class Plan:
     :mod:`basalt_alpha101.operators` one to one. Inputs are read through
     :meth:`input` (or the properties ``p.close``, ``p.adv(20)``…) so the plan
     knows which inputs each alpha needs (:meth:`take_used`).
+
+    ``adv_basis`` says what ``adv{d}`` averages and which volume the seven alphas
+    that set share ``volume`` against ``adv20`` read (:data:`~basalt_alpha101.inputs.ADV_BASES`).
+
+    Covariances and correlations of two ``rank`` / ``ts_rank`` values are computed
+    on their integer grid (:func:`~basalt_alpha101.operators.correlation_on_grid`):
+    the plan remembers which columns are ranks and derives the integer numerator
+    and the denominator of each.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, adv_basis: AdvBasis = "consistent") -> None:
+        self.adv_basis: AdvBasis = check_adv_basis(adv_basis)
         self._nodes: list[_Node] = []
         self._by_key: dict[bytes, str] = {}
         self._stage: dict[str, int] = {}
         self._used: set[str] = set()
         self._history: dict[str, int] = {}
+        # Column of a rank -> its grid denominator: None for a cross-sectional rank
+        # (2(n - 1), per date), the number 2(d - 1) for a ts_rank.
+        self._grid: dict[str, float | None] = {}
 
     # -- inputs ---------------------------------------------------------------
 
@@ -105,14 +122,30 @@ class Plan:
         return self.input("cap")
 
     def adv(self, d: int) -> pl.Expr:
-        """``adv{d}``: mean daily notional (``amount``) over the last ``d`` days, strict."""
-        return self._node(op.ts_mean(self.input("amount"), d), back=_span(d, "adv"))
+        """``adv{d}``: mean daily volume over the last ``d`` days, strict.
+
+        Notional (``amount``) under the ``consistent`` and ``paper`` bases (the
+        paper's "average daily dollar volume"), shares (``volume``) under ``shares``.
+        """
+        base = "volume" if self.adv_basis == "shares" else "amount"
+        return self._node(op.ts_mean(self.input(base), d), back=_span(d, "adv"))
+
+    @property
+    def volume_vs_adv(self) -> pl.Expr:
+        """The paper's ``volume`` where it is compared with ``adv20`` (Alpha#7, 17, 21, 39, 43, 47, 100).
+
+        ``amount`` (today's notional, the unit of ``adv20``) under the ``consistent``
+        basis; the share ``volume`` under ``paper`` (literal) and ``shares``.
+        """
+        return self.input("amount" if self.adv_basis == "consistent" else "volume")
 
     # -- window operators: each is the same-named operator of
     #    basalt_alpha101.operators, materialised as an intermediate column --------
 
     def rank(self, x: IntoExpr) -> pl.Expr:
-        return self._node(op.rank(x))
+        column = self._node(op.rank(x))
+        self._grid[column.meta.output_name()] = None
+        return column
 
     def scale(self, x: IntoExpr, a: float = 1.0) -> pl.Expr:
         return self._node(op.scale(x, a))
@@ -152,21 +185,70 @@ class Plan:
         return self._node(op.days_ago(x, self.ts_min(x, d), d))
 
     def ts_rank(self, x: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.ts_rank(self._column(x), d), back=_span(d, "ts_rank"))
+        column = self._node(op.ts_rank(self._column(x), d), back=_span(d, "ts_rank"))
+        self._grid[column.meta.output_name()] = 2.0 * (window(d, op="ts_rank", minimum=2) - 1)
+        return column
 
     def stddev(self, x: IntoExpr, d: float) -> pl.Expr:
         return self._node(op.stddev(x, d), back=_span(d, "stddev"))
 
     def covariance(self, x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.covariance(x, y, d), back=_span(d, "covariance"))
+        value = op.covariance(x, y, d)
+        grids = self._grids(x, y)
+        if grids is not None:
+            (kx, mx), (ky, my) = grids
+            value = self._on_grid(op.covariance_on_grid(kx, mx, ky, my, d), value, mx, my)
+        return self._node(value, back=_span(d, "covariance"))
 
     def correlation(self, x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
         back = _span(d, "correlation")
-        if window(d, op="correlation", minimum=2) == 2:
+        days = window(d, op="correlation", minimum=2)
+        if days == 2:
             return self._node(op.correlation(x, y, d), back=back)
-        # Each input is read four times: normalise it once, as a shared column.
-        u, v = self._node(op.normalised(x)), self._node(op.normalised(y))
-        return self._node(op.correlation_of_normalised(u, v, d), back=back)
+        if days > EXPLICIT_WINDOW:
+            # Each input is read four times: normalise it once, as a shared column.
+            u, v = self._node(op.normalised(x)), self._node(op.normalised(y))
+            value = op.correlation_of_normalised(u, v, d)
+        else:
+            value = op.correlation(x, y, d)
+        grids = self._grids(x, y)
+        if grids is not None:
+            (kx, mx), (ky, my) = grids
+            value = self._on_grid(op.correlation_on_grid(kx, mx, ky, my, d), value, mx, my)
+        return self._node(value, back=back)
+
+    @staticmethod
+    def _on_grid(exact: pl.Expr, fallback: pl.Expr, mx: pl.Expr, my: pl.Expr) -> pl.Expr:
+        # The grid result is null only where the fallback is too, or where a rank's
+        # count changed within the window (a date with fewer values): then floats.
+        if not (mx.meta.root_names() or my.meta.root_names()):
+            return exact
+        return pl.coalesce(exact, fallback)
+
+    def _grids(
+        self, x: IntoExpr, y: IntoExpr
+    ) -> tuple[tuple[pl.Expr, pl.Expr], tuple[pl.Expr, pl.Expr]] | None:
+        """Integer numerator and denominator columns of two rank columns; None unless both are ranks."""
+        names = []
+        for value in (x, y):
+            if not (isinstance(value, pl.Expr) and value.meta.is_column()):
+                return None
+            name = value.meta.output_name()
+            if name not in self._grid:
+                return None
+            names.append(name)
+        return self._grid_of(names[0]), self._grid_of(names[1])
+
+    def _grid_of(self, name: str) -> _Grid:
+        value = pl.col(name)
+        denominator = self._grid[name]
+        if denominator is None:
+            # A rank is 2(r - 1) over 2(n - 1), n its date's values (none where n = 1).
+            m = self._node(2 * value.count().over(DATE).cast(pl.Float64) - 2)
+        else:
+            m = pl.lit(denominator)
+        # Recovering the integer: |value * m - k| <= 2 ulp of k, far below 1/2.
+        return self._node((value * m).round()), m
 
     def decay_linear(self, x: IntoExpr, d: float) -> pl.Expr:
         return self._node(op.decay_linear(self._column(x), d), back=_span(d, "decay_linear"))

@@ -10,6 +10,7 @@ from types import ModuleType
 import polars as pl
 
 from basalt_alpha101 import alphas_001_025, alphas_026_050, alphas_051_075, alphas_076_101
+from basalt_alpha101.inputs import ADV_BASES, VOLUME_VS_ADV, AdvBasis
 from basalt_alpha101.plan import Plan
 
 AlphaFunction = Callable[[Plan], pl.Expr]
@@ -92,10 +93,25 @@ def _numbers(item: int | str) -> list[int]:
     return list(range(first, last + 1))
 
 
+def definition(number: int, adv_basis: AdvBasis = "consistent") -> str:
+    """What ``basalt analytics explain`` says of alpha ``number``: its formula, and ``adv``'s basis.
+
+    The formula as printed (:func:`formula`); for an alpha reading ``adv{d}``, the
+    chosen ``adv_basis`` and what it means (:data:`~basalt_alpha101.inputs.ADV_BASES`).
+    """
+    text = formula(number)
+    if "adv" not in text:
+        return text
+    meaning = ADV_BASES[adv_basis]
+    if number not in VOLUME_VS_ADV:
+        meaning = meaning.split(";")[0]
+    return f"{text} — adv_basis={adv_basis!r}: {meaning}"
+
+
 @functools.cache
-def inputs_of(number: int) -> frozenset[str]:
-    """Input names alpha ``number`` reads (``adv{d}`` counts as ``amount``)."""
-    plan = Plan()
+def inputs_of(number: int, adv_basis: AdvBasis = "consistent") -> frozenset[str]:
+    """Input names alpha ``number`` reads under ``adv_basis`` (``adv{d}`` counts as its base)."""
+    plan = Plan(adv_basis)
     ALPHAS[number](plan)
     return plan.take_used()
 

@@ -11,8 +11,12 @@ Conventions (WorldQuant BRAIN style, pinned by the tests):
 * ``ts_rank(x, d)``: today's average rank among the last ``d`` values,
   ``(r - 1) / (d - 1)``; a null in the window gives null.
 * ``ts_argmax`` / ``ts_argmin``: days ago (today = 0); ties go to the earliest day.
+* Ties in ``rank``, ``ts_rank``, ``ts_argmax``, ``ts_argmin``: ``y`` ties ``x`` when
+  ``x - τ|x| <= y <= x + τ|x|``, ``τ`` = :data:`TIE_TOLERANCE` = 1e-12.
 * ``stddev``, ``covariance``: population (ddof = 0). ``correlation`` needs ``d`` full
-  pairs; a constant window gives null.
+  pairs; a constant window gives null. Windows up to 32 rows: centred two-pass over
+  the window; statistics of two ranks: exact integer arithmetic
+  (:func:`correlation_on_grid`); see :mod:`basalt_alpha101.operators.moments`.
 * ``decay_linear(x, d)``: weights ``d … 1`` (newest heaviest) over ``d (d + 1) / 2``;
   a missing value counts as 0; a window with no value gives null.
 * ``scale(x, a=1)``: per date ``sum |x| = a``; an all-zero date gives null.
@@ -56,8 +60,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from basalt_alpha101.operators._common import DATE, LISTING, IntoExpr, window
-from basalt_alpha101.operators.crosssection import indneutralize, rank, scale
+from basalt_alpha101.operators._common import DATE, EXPLICIT_WINDOW, LISTING, TIE_TOLERANCE, IntoExpr, window
+from basalt_alpha101.operators.crosssection import indneutralize, rank, rank_numerator, scale
 from basalt_alpha101.operators.elementwise import (
     abs,
     and_,
@@ -72,18 +76,22 @@ from basalt_alpha101.operators.elementwise import (
     sign,
     signedpower,
 )
-from basalt_alpha101.operators.timeseries import (
+from basalt_alpha101.operators.moments import (
     correlation,
     correlation_of_normalised,
+    correlation_on_grid,
     covariance,
+    covariance_on_grid,
+    normalised,
+    stddev,
+)
+from basalt_alpha101.operators.timeseries import (
     days_ago,
     decay_linear,
     delay,
     delta,
-    normalised,
     product,
     same_listing,
-    stddev,
     ts_argmax,
     ts_argmin,
     ts_max,
@@ -138,12 +146,16 @@ def max(a: IntoExpr, b: IntoExpr | float) -> pl.Expr:
 
 __all__ = [
     "DATE",
+    "EXPLICIT_WINDOW",
     "LISTING",
+    "TIE_TOLERANCE",
     "abs",
     "and_",
     "correlation",
     "correlation_of_normalised",
+    "correlation_on_grid",
     "covariance",
+    "covariance_on_grid",
     "days_ago",
     "decay_linear",
     "delay",
@@ -162,6 +174,7 @@ __all__ = [
     "power",
     "product",
     "rank",
+    "rank_numerator",
     "same_listing",
     "scale",
     "sign",

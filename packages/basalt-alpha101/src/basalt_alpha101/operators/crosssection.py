@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from basalt_alpha101.operators._common import DATE, IntoExpr, expr
+from basalt_alpha101.operators._common import DATE, IntoExpr, expr, tie_band
 
 
 def rank(x: IntoExpr) -> pl.Expr:
@@ -19,6 +19,13 @@ def rank(x: IntoExpr) -> pl.Expr:
     ``r`` is the average rank (ties share the mean of their ranks) of ``x`` among
     the ``n`` non-null values of the same ``TimeBucket``. Null stays null; a date
     with a single value (``n = 1``) gives null, as 0/0 has no meaning.
+
+    Ties are values within a relative tolerance of ``x``:
+    :data:`~basalt_alpha101.operators.TIE_TOLERANCE` (1e-12), i.e. ``y`` ties
+    ``x`` when ``x - 1e-12|x| <= y <= x + 1e-12|x|``. So ``r - 1 = below +
+    (tied - 1) / 2``, with ``below`` the values under that band and ``tied`` those
+    in it (``x`` included), and ``2(r - 1)`` is an integer: the rank is that integer
+    over ``2(n - 1)``, correctly rounded.
 
     Examples
     --------
@@ -33,12 +40,43 @@ def rank(x: IntoExpr) -> pl.Expr:
     ... )
     >>> df.select(rank(pl.col("x"))).to_series().to_list()
     [0.75, 0.0, 0.75, None, None]
+    >>> near = df.with_columns(x=pl.Series([3.0, 1.0, 3.0 + 4e-15, None, 7.0]))  # a tie, up to rounding
+    >>> near.select(rank(pl.col("x"))).to_series().to_list()
+    [0.75, 0.0, 0.75, None, None]
     """
     x = expr(x)
     # The count as a full-length column (not a per-date scalar) keeps the division
     # correctly rounded: Polars divides by scalars through their reciprocal.
     count = x.count().over(DATE).cast(pl.Float64)
-    return pl.when(count > 1).then((x.rank("average").over(DATE) - 1) / (count - 1))
+    return pl.when(count > 1).then(rank_numerator(x) / (2 * count - 2))
+
+
+def rank_numerator(x: IntoExpr) -> pl.Expr:
+    """``2(r - 1)`` of :func:`rank` — an integer (as Float64) — or null where ``x`` is.
+
+    ``below`` + ``at or below the band's top`` - 1, by binary search of each value's
+    tie band in the date's sorted values.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from basalt_alpha101.operators.crosssection import rank_numerator
+    >>> df = pl.DataFrame({"ListingId": [1, 2, 3, 4], "TimeBucket": [1] * 4, "x": [3.0, 1.0, 3.0, None]})
+    >>> df.select(rank_numerator(pl.col("x"))).to_series().to_list()
+    [3.0, 0.0, 3.0, None]
+    """
+    x = expr(x)
+    lo, hi = tie_band(x)
+    ordered = x.drop_nulls().sort()
+    below = ordered.search_sorted(lo, side="left").cast(pl.Float64)
+    through = ordered.search_sorted(hi, side="right").cast(pl.Float64)
+    return pl.when(x.is_not_null()).then((below + through - 1).over(DATE))
+
+
+def _ordered_sum(x: pl.Expr) -> pl.Expr:
+    # Sum of the non-null values added left to right in ascending order: the same
+    # rounding whatever the order of the rows. Null when there is none.
+    return x.drop_nulls().sort().cum_sum().last()
 
 
 def scale(x: IntoExpr, a: float = 1.0) -> pl.Expr:
@@ -58,7 +96,10 @@ def scale(x: IntoExpr, a: float = 1.0) -> pl.Expr:
     [0.5, -1.5, None, None, None]
     """
     x = expr(x)
-    total = x.abs().sum().over(DATE)  # full length: see rank
+    # Summed one by one in sorted order, so that the listings' order never changes
+    # the rounding (Polars' sum kernel groups its additions by memory layout);
+    # full length: see rank.
+    total = _ordered_sum(x.abs()).over(DATE)
     return pl.when(total != 0).then(x * float(a) / total)
 
 
@@ -85,7 +126,9 @@ def indneutralize(x: IntoExpr, group: str | pl.Expr) -> pl.Expr:
     """
     x = expr(x)
     label = pl.col(group) if isinstance(group, str) else group
-    return pl.when(label.is_not_null()).then(x - x.mean().over(DATE, label))
+    # The mean of the sorted values: the listings' order never changes the rounding.
+    mean = _ordered_sum(x) / x.count().cast(pl.Float64)
+    return pl.when(label.is_not_null()).then(x - mean.over(DATE, label))
 
 
-__all__ = ["indneutralize", "rank", "scale"]
+__all__ = ["indneutralize", "rank", "rank_numerator", "scale"]

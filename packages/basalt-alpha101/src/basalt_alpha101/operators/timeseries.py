@@ -22,10 +22,16 @@ import operator
 
 import polars as pl
 
-from basalt_alpha101.operators._common import LISTING, IntoExpr, divide, expr, window
-
-_SPREAD_HEAD = 20
-"""Values at the start of a listing whose spread normalises correlation inputs."""
+from basalt_alpha101.operators._common import (
+    EXPLICIT_WINDOW,
+    LISTING,
+    IntoExpr,
+    divide,
+    expr,
+    tie_band,
+    total,
+    window,
+)
 
 
 def same_listing(k: int) -> pl.Expr:
@@ -42,6 +48,18 @@ def _lag(x: pl.Expr, k: int) -> pl.Expr:
 def _full(value: pl.Expr, days: int) -> pl.Expr:
     # A whole-column rolling result, kept only where its window is one listing's.
     return value if days == 1 else pl.when(same_listing(days - 1)).then(value)
+
+
+def window_sum(x: pl.Expr, days: int) -> pl.Expr:
+    """Sum of the last ``days`` rows of ``x`` (unmasked: the caller masks listing boundaries).
+
+    Up to :data:`~basalt_alpha101.operators._common.EXPLICIT_WINDOW` rows the
+    window's values are added left to right (deterministic, history-free); longer
+    windows use ``rolling_sum`` within each listing.
+    """
+    if days > EXPLICIT_WINDOW:
+        return x.rolling_sum(days).over(LISTING)
+    return total([x.shift(k) for k in range(days)])
 
 
 def delay(x: IntoExpr, d: float) -> pl.Expr:
@@ -85,7 +103,7 @@ def ts_sum(x: IntoExpr, d: float) -> pl.Expr:
     [None, 3.0, None, None]
     """
     days = window(d, op="sum")
-    return _full(expr(x).rolling_sum(days), days)
+    return _full(window_sum(expr(x), days), days)
 
 
 def ts_mean(x: IntoExpr, d: float) -> pl.Expr:
@@ -100,7 +118,7 @@ def ts_mean(x: IntoExpr, d: float) -> pl.Expr:
     [None, 15.0, 40.0]
     """
     days = window(d, op="ts_mean")
-    return _full(expr(x).rolling_mean(days), days)
+    return _full(divide(window_sum(expr(x), days), days), days)
 
 
 def product(x: IntoExpr, d: float) -> pl.Expr:
@@ -150,31 +168,36 @@ def ts_max(x: IntoExpr, d: float) -> pl.Expr:
 
 
 def days_ago(x: IntoExpr, extreme: IntoExpr, d: float) -> pl.Expr:
-    """How many rows ago, within the last ``d``, ``x`` equalled ``extreme`` (the earliest).
+    """How many rows ago, within the last ``d``, ``x`` tied ``extreme`` (the earliest such row).
 
     The building block of :func:`ts_argmax` / :func:`ts_argmin`, with ``extreme``
-    their rolling max / min. Null where ``extreme`` is null or never matched.
+    their rolling max / min. A value ties ``extreme`` when it lies within
+    ``extreme ± 1e-12|extreme|`` (:data:`~basalt_alpha101.operators.TIE_TOLERANCE`),
+    so a maximum reached twice by different roundings still counts as reached twice.
+    Null where ``extreme`` is null or never matched.
 
     Examples
     --------
     >>> import polars as pl
     >>> from basalt_alpha101.operators import days_ago
-    >>> df = pl.DataFrame({"ListingId": [1, 1, 1], "x": [5.0, 1.0, 5.0]})
+    >>> df = pl.DataFrame({"ListingId": [1, 1, 1], "x": [5.0, 1.0, 5.0 - 1e-15]})
     >>> df.select(days_ago(pl.col("x"), 5.0, 3)).to_series().to_list()
     [0.0, 1.0, 2.0]
     """
     x, extreme = expr(x), expr(extreme)
     days = window(d, op="days_ago")
+    lo, hi = tie_band(extreme)
     # The largest lag holding the extreme: ties go to the earliest occurrence.
-    lags = [pl.when(_lag(x, k) == extreme).then(pl.lit(float(k))) for k in range(days)]
+    lags = [pl.when(_lag(x, k).is_between(lo, hi)).then(pl.lit(float(k))) for k in range(days)]
     return pl.max_horizontal(lags)
 
 
 def ts_argmax(x: IntoExpr, d: float) -> pl.Expr:
     """``ts_argmax(x, d)``: how many days ago the maximum of the last ``d`` values was.
 
-    Today is 0, the oldest day of the window ``d - 1``. Ties go to the earliest
-    occurrence (the largest days-ago). Strict window.
+    Today is 0, the oldest day of the window ``d - 1``. Ties — values within
+    ``1e-12`` relative of the maximum (:data:`~basalt_alpha101.operators.TIE_TOLERANCE`) —
+    go to the earliest occurrence (the largest days-ago). Strict window.
 
     Examples
     --------
@@ -192,7 +215,9 @@ def ts_argmax(x: IntoExpr, d: float) -> pl.Expr:
 def ts_argmin(x: IntoExpr, d: float) -> pl.Expr:
     """``ts_argmin(x, d)``: how many days ago the minimum of the last ``d`` values was.
 
-    Today is 0; ties go to the earliest occurrence (the largest days-ago). Strict window.
+    Today is 0; ties — values within ``1e-12`` relative of the minimum
+    (:data:`~basalt_alpha101.operators.TIE_TOLERANCE`) — go to the earliest
+    occurrence (the largest days-ago). Strict window.
 
     Examples
     --------
@@ -212,6 +237,9 @@ def ts_rank(x: IntoExpr, d: float) -> pl.Expr:
 
     The average rank ``r`` (ties share the mean of their ranks) becomes
     ``(r - 1) / (d - 1)``; any null in the window gives null. Needs ``d >= 2``.
+    An older value ties today's ``x`` when it lies within ``x ± 1e-12|x|``
+    (:data:`~basalt_alpha101.operators.TIE_TOLERANCE`). The result is an integer
+    over ``2(d - 1)``, correctly rounded.
 
     Examples
     --------
@@ -223,138 +251,17 @@ def ts_rank(x: IntoExpr, d: float) -> pl.Expr:
     """
     x = expr(x)
     days = window(d, op="ts_rank", minimum=2)
-    # r - 1 = #(older values below today's) + #(older values equal) / 2 = (sum of
-    # sign(x - older) + d - 1) / 2: exact integer arithmetic, several times faster
-    # than rolling_rank, and null as soon as one value of the window is null.
-    signs = [(x - _lag(x, k)).sign() for k in range(1, days)]
-    score = pl.sum_horizontal(signs, ignore_nulls=False)
+    # r - 1 = #(older values below today's band) + #(older values in it) / 2
+    # = (sum of s_k + d - 1) / 2, with s_k = +1 below, -1 above, 0 tied: exact
+    # integer arithmetic, several times faster than rolling_rank, and null as soon
+    # as one value of the window is null.
+    lo, hi = tie_band(x)
+    signs = [
+        (older < lo).cast(pl.Float64) - (older > hi).cast(pl.Float64)
+        for older in (_lag(x, k) for k in range(1, days))
+    ]
+    score = total(signs)
     return divide(score + (days - 1), 2 * (days - 1))
-
-
-def stddev(x: IntoExpr, d: float) -> pl.Expr:
-    """``stddev(x, d)``: population standard deviation (ddof = 0) of the last ``d`` values.
-
-    Strict window; a constant window gives exactly 0.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> from basalt_alpha101.operators import stddev
-    >>> df = pl.DataFrame({"ListingId": [1, 1, 1], "x": [1.0, 3.0, 3.0]})
-    >>> df.select(stddev(pl.col("x"), 2)).to_series().to_list()
-    [None, 1.0, 0.0]
-    """
-    days = window(d, op="stddev")
-    return _full(expr(x).rolling_std(days, ddof=0), days)
-
-
-def _spread(x: pl.Expr) -> pl.Expr:
-    # A per-listing scale from the listing's first values only (no look-ahead).
-    # Correlation is scale-free and covariance multiplies the same scales back, so
-    # results never depend on it; only rounding does.
-    spread = x.drop_nulls().head(_SPREAD_HEAD).std(ddof=0)
-    return pl.when(spread > 0).then(spread).otherwise(pl.lit(1.0)).over(LISTING)
-
-
-def normalised(x: IntoExpr) -> pl.Expr:
-    """``x`` divided by its spread over the listing's first 20 values (1 if that is 0).
-
-    Correlation is scale-free, and bringing both series to comparable spreads
-    keeps :func:`correlation_of_normalised` accurate when, say, prices meet
-    dollar volumes. The scale uses no later data.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> from basalt_alpha101.operators import normalised
-    >>> df = pl.DataFrame({"ListingId": [1, 1, 2, 2], "x": [1.0, 3.0, 5.0, 5.0]})
-    >>> df.select(normalised(pl.col("x"))).to_series().to_list()
-    [1.0, 3.0, 5.0, 5.0]
-    """
-    x = expr(x)
-    return x / _spread(x)
-
-
-def _var(x: pl.Expr, days: int) -> pl.Expr:
-    return x.rolling_var(days, ddof=0)
-
-
-def _cov(u: pl.Expr, v: pl.Expr, days: int) -> pl.Expr:
-    # cov(u, v) = (var(u + v) - var(u - v)) / 4 on Polars' numerically stable rolling
-    # variance: the naive E[uv] - E[u]E[v] loses ~1e-9 on smooth series such as adv.
-    # u + v is null where either is, so the window needs d complete pairs.
-    return (_var(u + v, days) - _var(u - v, days)) / 4
-
-
-def covariance(x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
-    """``covariance(x, y, d)``: population covariance (ddof = 0) over the last ``d`` rows.
-
-    Needs ``d`` rows where both ``x`` and ``y`` are present, else null.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> from basalt_alpha101.operators import covariance
-    >>> df = pl.DataFrame({"ListingId": [1, 1, 1], "x": [1.0, 2.0, 3.0], "y": [2.0, 4.0, 9.0]})
-    >>> df.select(covariance(pl.col("x"), pl.col("y"), 2).round(12)).to_series().to_list()
-    [None, 0.5, 1.25]
-    """
-    x, y = expr(x), expr(y)
-    days = window(d, op="covariance")
-    sx, sy = _spread(x), _spread(y)
-    u, v = x / sx, y / sy
-    # A constant side makes the covariance exactly 0, not rounding noise (which
-    # would decide the ranks of such ties at random).
-    flat = (_var(u, days) == 0) | (_var(v, days) == 0)
-    cov_uv = _cov(u, v, days)  # null unless the window has d complete pairs
-    return _full(pl.when(flat & cov_uv.is_not_null()).then(0.0).otherwise(cov_uv * sx * sy), days)
-
-
-def correlation_of_normalised(u: IntoExpr, v: IntoExpr, d: float) -> pl.Expr:
-    """:func:`correlation` of two series already passed through :func:`normalised`.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> from basalt_alpha101.operators import correlation_of_normalised
-    >>> df = pl.DataFrame({"ListingId": [1, 1, 1], "u": [1.0, 2.0, 3.0], "v": [3.0, 2.0, 1.0]})
-    >>> df.select(correlation_of_normalised(pl.col("u"), pl.col("v"), 3)).to_series().to_list()
-    [None, None, -1.0]
-    """
-    u, v = expr(u), expr(v)
-    days = window(d, op="correlation", minimum=3)
-    var_u, var_v = _var(u, days), _var(v, days)
-    corr = (_cov(u, v, days) / (var_u * var_v).sqrt()).clip(-1.0, 1.0)
-    return _full(pl.when((var_u > 0) & (var_v > 0)).then(corr), days)
-
-
-def correlation(x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
-    """``correlation(x, y, d)``: Pearson correlation over the last ``d`` rows.
-
-    Needs ``d`` rows where both are present; a window where either series is
-    constant (zero variance) gives null. Needs ``d >= 2``; with ``d = 2`` the
-    result is exactly ``sign(delta(x, 1) * delta(y, 1))``.
-
-    Examples
-    --------
-    >>> import polars as pl
-    >>> from basalt_alpha101.operators import correlation
-    >>> df = pl.DataFrame(
-    ...     {"ListingId": [1, 1, 1, 1], "x": [1.0, 2.0, 3.0, 3.0], "y": [1.0, 3.0, 2.0, 5.0]}
-    ... )
-    >>> df.select(correlation(pl.col("x"), pl.col("y"), 3).round(12)).to_series().to_list()
-    [None, None, 0.5, 0.188982236505]
-    >>> df.select(correlation(pl.col("x"), pl.col("y"), 2)).to_series().to_list()
-    [None, 1.0, -1.0, None]
-    """
-    x, y = expr(x), expr(y)
-    days = window(d, op="correlation", minimum=2)
-    if days == 2:
-        # Two points are always perfectly (anti-)correlated: say so exactly, so that
-        # ranks of such values tie as they should instead of by rounding noise.
-        dx, dy = x - _lag(x, 1), y - _lag(y, 1)
-        return pl.when((dx != 0) & (dy != 0)).then(dx.sign() * dy.sign()).cast(pl.Float64)
-    return correlation_of_normalised(normalised(x), normalised(y), days)
 
 
 def decay_linear(x: IntoExpr, d: float) -> pl.Expr:
@@ -375,23 +282,18 @@ def decay_linear(x: IntoExpr, d: float) -> pl.Expr:
     x = expr(x)
     days = window(d, op="decay_linear")
     lags = [_lag(x, k) for k in range(days)]
-    weighted = pl.sum_horizontal([(days - k) * lag.fill_null(0.0) for k, lag in enumerate(lags)])
+    weighted = total([(days - k) * lag.fill_null(0.0) for k, lag in enumerate(lags)])
     present = pl.any_horizontal([lag.is_not_null() for lag in lags])
     return pl.when(present).then(divide(weighted, days * (days + 1) / 2))
 
 
 __all__ = [
-    "correlation",
-    "correlation_of_normalised",
-    "covariance",
     "days_ago",
     "decay_linear",
     "delay",
     "delta",
-    "normalised",
     "product",
     "same_listing",
-    "stddev",
     "ts_argmax",
     "ts_argmin",
     "ts_max",
