@@ -36,9 +36,11 @@ microsecond the synthetic table has intermediate rows this module does not.
 The state in force after each microsecond is the same (tested).
 
 Computation: an as-of join of (event time × venue) on each venue's
-snapshots, the levels exploded to one row per (event, venue, price), summed by
-price, then the best ``levels`` prices per event gathered back to columns.
-Rows grow as events × venues × 20; memory stays bounded by an instrument-day.
+snapshots; the ten levels stacked into one row per (event, venue, level) by ten
+plain selects (exploding lists was far slower), summed by (event id, price),
+sorted once, and the best ``levels`` prices per event gathered back to
+columns. Rows grow as events × venues × 10 per side; memory stays bounded by
+the instruments of a symbol batch for one day.
 """
 
 from __future__ import annotations
@@ -236,7 +238,7 @@ class ConsolidatedBook(PreprocessorModule):
             [
                 states.select(
                     _E,
-                    _MIC,
+                    *([_MIC] if cfg.contribution_mics else []),  # strings cost memory: only when needed
                     pl.col(f"{side}Price{level}").alias(_P),
                     pl.col(f"{side}Quantity{level}").cast(pl.Int64).alias(_Q),
                     pl.col(f"{side}NumOrders{level}").cast(pl.Int64).alias(_N),
@@ -292,13 +294,7 @@ class ConsolidatedBook(PreprocessorModule):
         for side in SIDES:
             book = book.join(self._side(states, side), on=_E, how="left")
         # Empty levels: zero quantity and orders (prices stay null).
-        counts = [
-            name
-            for doc in self.columns()
-            if (name := doc.name) != EVENT_NO
-            and doc.dtype in ("Int64", "Int32")
-            and name not in ("ListingId",)
-        ]
+        counts = [doc.name for doc in self.columns() if doc.name.startswith(SIDES) and doc.dtype != "Float64"]
         book = book.with_columns(pl.col(c).fill_null(0) for c in counts)
         if cfg.changes_only:
             content = [doc.name for doc in self.columns() if doc.name.startswith(SIDES)]
