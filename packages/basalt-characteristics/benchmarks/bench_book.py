@@ -396,10 +396,12 @@ def _query(module: str, contender: str, l2_path: str, trades_path: str) -> pl.La
     frame = trades if module == "liquidity" else l2
     if contender == "hand":
         return HAND[module](frame)
-    from basalt.plugins.manager import get_plugin_manager
+    # The classes straight from the catalogue: the plugin manager would import every installed
+    # plugin (Dagster, ...) and inflate this process's memory.
     from basalt.timebuckets import TimeBuckets
+    from basalt_characteristics.catalog_book import MODULES
 
-    cls = get_plugin_manager().analytics().get(module)
+    cls = {m.NAME: m for m in MODULES}[module]
     instance = cls(CONFIGS[module])
     return instance.compute({"l2": l2, "trades": trades}, TimeBuckets(seconds=60))
 
