@@ -30,3 +30,35 @@ def test_one_venue_gives_its_own_book_in_bmll_cbbo_dtypes() -> None:
     assert shared == [c for c in out.columns if c != "InstrumentId"]  # every other column is BMLL's
     assert {c: out.schema[c] for c in shared} == {c: schema[c] for c in shared}
     assert out.filter(pl.col("BidPrice1") >= pl.col("AskPrice1")).height == 0
+
+
+def test_cbbo_venue_on_bmlls_own_cbbo_table() -> None:
+    """The sample's XLON L2 against BMLL's real CBBO (filed under the primary listing, all venues):
+    checked against the plain-Python reference, 1-second buckets."""
+    import datetime as dt
+    import math
+
+    from cbbo_reference import EPOCH, reference_cbbo_venue
+
+    from basalt import TimeBuckets
+    from basalt_preprocessors.cbbo import CBBOVenue
+
+    l2, cbbo, reference = sample_frame("l2"), sample_frame("cbbo"), sample_frame("reference")
+    out = run_module(
+        CBBOVenue, {"l2": l2, "cbbo": cbbo, "reference": reference}, buckets=TimeBuckets(seconds=1)
+    )
+    last = cbbo.sort("EventTimestamp", "L2EventNo").unique("EventTimestamp", keep="last", maintain_order=True)
+    consolidated = [
+        {**row, "InstrumentId": 121429}
+        for row in last.select("EventTimestamp", "^(Bid|Ask).*1$").iter_rows(named=True)
+    ]
+    expected = reference_cbbo_venue(l2, reference, consolidated, 1_000_000_000)
+    assert out.height == len(expected) > 3
+    for row in out.iter_rows(named=True):
+        key = (row["ListingId"], (row["TimeBucket"] - EPOCH) // dt.timedelta(microseconds=1) * 1000)
+        for name, value in expected[key].items():
+            assert (row[name] is None) == (value is None), name
+            if value is not None:
+                assert math.isclose(row[name], value, rel_tol=1e-9, abs_tol=1e-12), (name, row[name], value)
+    # XLON is at BMLL's consolidated best bid for some of the time
+    assert 0 < out["AtCBBTimeShare"].mean() <= 1  # type: ignore[operator]
