@@ -21,9 +21,9 @@ the last price (how far the order walked) and of the VWAP (what it paid).
 This is the trade-side reconstruction used in the sweep-order literature, e.g.
 Chakravarty, Jain, Upson & Wood (2012), "Clean sweep: informed trading through
 intermarket sweep orders", JFQA 47(2); Biais, Hillion & Spatt (1995) for orders
-walking the book. L3 is not read: BMLL's L3 has the resting orders' executions,
-not the aggressor's id, so it would not identify the aggressor better than its
-timestamp does.
+walking the book. L3 is not read (yet): BMLL's L3 carries the resting orders'
+executions, not the aggressor's id; its ``EndOfEvent`` flag could split two
+aggressors matched at the very same timestamp, which this trade-only rule merges.
 """
 
 from __future__ import annotations
