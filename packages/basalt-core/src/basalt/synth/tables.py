@@ -4,7 +4,7 @@ Sequence numbers tie the tables together. With ``r`` the 1-based L3 row
 (``EventNo``):
 
 * an L3 row has ``BMLLSequenceNo = SEQ_BASE + 8 r``;
-* the L2 snapshot taken after a message, and a trade executed by a row, carry
+* the L2 snapshot taken after an event, and a trade executed by a row, carry
   the ``ExchangeSequenceNo``/``BMLLSequenceNo`` of that (last) L3 row — "the
   book as of this row";
 * an imbalance row after a message gets ``+1``; a market-state change taking
@@ -188,7 +188,12 @@ def book_columns(
 
 
 def l2_frame(vd: VenueDay) -> pl.DataFrame:
-    """The L2 table: the ten-level book after every message that changed it, and at every phase change."""
+    """The L2 table: the ten-level book after every event that changed it, and at every phase change.
+
+    An event is the L3 rows up to one with ``EndOfEvent`` (a message, or a marketable order's
+    fills and then its resting remainder); it changed the book when a top-10 level or a level
+    count differs. So the table is exactly the replay of the L3 table with BMLL's semantics.
+    """
     run = vd.run
     msg, counts = run.snap_msg, run.snap_rows
     phase_change = run.snap_ref(m.S_KIND) == 1
