@@ -242,3 +242,27 @@ def test_kill_9_of_the_whole_run_then_resume_equals_an_uninterrupted_run(env: di
     run_pipeline(_pipeline(fresh), state_dir=env["state"].parent / "fresh-state")
     expected = pl.read_parquet(fresh["out"] / "runs/bars", hive_partitioning=False).sort("Date", "TimeBucket")
     assert_frame_equal(resumed, expected)
+
+
+def _batch_pids(env: dict[str, Path], run_id: str) -> dict[str, int]:
+    ledger = RunLedger(env["state"], "runs", run_id)
+    return {e["batch"]: e["pid"] for e in ledger.events() if e["event"] == "pass_started"}
+
+
+def test_workers_are_reused_across_batches(env: dict[str, Path]) -> None:
+    report = run_pipeline(_pipeline(env, NUM_WORKERS=1), state_dir=env["state"])
+    pids = _batch_pids(env, report.run_id)
+    assert len(pids) == 3
+    assert len(set(pids.values())) == 1  # one worker process ran the three daily batches
+
+
+def test_a_worker_is_replaced_after_its_batch_allowance(
+    env: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import basalt.engine.pool as pool
+
+    monkeypatch.setattr(pool, "MAX_BATCHES_PER_WORKER", 2)
+    report = run_pipeline(_pipeline(env, NUM_WORKERS=1), state_dir=env["state"])
+    pids = _batch_pids(env, report.run_id)
+    assert [pids[f"{d}_{d}"] == pids[f"{DAYS[0]}_{DAYS[0]}"] for d in DAYS] == [True, True, False]
+    assert _output(env)["Date"].unique().sort().to_list() == DAYS

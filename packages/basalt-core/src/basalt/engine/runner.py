@@ -1,10 +1,10 @@
 """``basalt pipeline run`` without the CLI: plan, isolated workers, retries, ledger, report.
 
-    pipeline ─► resolve (plugins) ─► build_plan (plugin set, universe per day, jobs,
-    fingerprint) ─► ledger (run.json; a resume must match its fingerprint) ─► dataset
-    locks (state dir + every local output) ─► per stage (day, then panel): worker
-    processes (spawn; plan.task(job) → run_partition / run_panel_partition) ─►
-    batch_committed events ─► report
+    pipeline ─► worker pool starts (spawn; imports overlap planning) ─► resolve (plugins)
+    ─► build_plan (plugin set, universe per day, jobs, fingerprint) ─► ledger (run.json;
+    a resume must match its fingerprint) ─► dataset locks (state dir + every local
+    output) ─► per stage (day, then panel): pooled workers (plan.task(job) →
+    run_partition / run_panel_partition) ─► batch_committed events ─► report
 
 Panel passes read the day passes' stored output over a lookback, so they start
 only once every day batch is committed. A worker's exception comes back with
@@ -29,12 +29,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from basalt.engine.calendar import trading_days
 from basalt.engine.jobs import Job, Stage, committed_days
 from basalt.engine.ledger import RunLedger, find_run, new_run_id
 from basalt.engine.loader import Pipeline
 from basalt.engine.plan import EXECUTION_KEYS, RunPlan, build_plan
+from basalt.engine.pool import PooledWorker, WorkerPool, rss_mb
 from basalt.engine.resolve import resolve
-from basalt.engine.worker import WorkerError, WorkerFiles, worker_main
+from basalt.engine.worker import WorkerError, WorkerFiles
 from basalt.plugins.manager import PluginManager, get_plugin_manager
 
 Progress = Callable[[str, dict[str, Any]], None]
@@ -97,7 +99,7 @@ class RunReport:
 class _Attempt:
     job: Job
     number: int
-    process: Any
+    worker: PooledWorker
     started: float
     files: WorkerFiles
 
@@ -229,6 +231,26 @@ def run_pipeline(
         ResumeMismatchError: The resumed run was planned with other inputs.
         RunInterruptedError: SIGINT/SIGTERM; names the run and the resume command.
     """
+    config = pipeline.config
+    pool = WorkerPool(config.NUM_WORKERS, memory_cap_mb=config.WORKER_MEMORY_MB)
+    # Workers start now: their start-up (spawn, imports) overlaps the planning below.
+    days = trading_days(config.START_DATE, config.END_DATE, exclude_weekends=config.EXCLUDE_WEEKENDS)
+    pool.start(len(days))
+    try:
+        return _run(pipeline, pool, state_dir, manager, resume, limit_rows, on_progress)
+    finally:
+        pool.shutdown(STOP_GRACE_SECONDS)
+
+
+def _run(
+    pipeline: Pipeline,
+    pool: WorkerPool,
+    state_dir: Path,
+    manager: PluginManager | None,
+    resume: str | None,
+    limit_rows: int | None,
+    on_progress: Progress | None,
+) -> RunReport:
     manager = manager or get_plugin_manager()
     progress = on_progress or (lambda event, fields: None)
     config = pipeline.config
@@ -286,7 +308,7 @@ def run_pipeline(
             )
             for stage in Stage:  # the panel stage reads what the day stage wrote: one after the other
                 pending = [part for job in plan.jobs if job.stage is stage for part in job.remainder(done)]
-                _schedule(pending, plan, ledger, report, limit_rows, progress, stop)
+                _schedule(pending, plan, pool, ledger, report, limit_rows, progress, stop)
             report.status = "succeeded"
     except RunInterruptedError as exc:
         report.status = "interrupted"
@@ -311,6 +333,7 @@ def run_pipeline(
 def _schedule(
     pending: list[Job],
     plan: RunPlan,
+    pool: WorkerPool,
     ledger: RunLedger,
     report: RunReport,
     limit_rows: int | None,
@@ -318,91 +341,91 @@ def _schedule(
     stop: _StopRequest,
 ) -> None:
     config = plan.config
-    workers, timeout, retries = config["NUM_WORKERS"], config.get("BATCH_TIMEOUT"), config["MAX_RETRIES"]
+    timeout, retries = config.get("BATCH_TIMEOUT"), config["MAX_RETRIES"]
     memory_cap = config.get("WORKER_MEMORY_MB")
-    context = multiprocessing.get_context("spawn")
     queue = [(job, 1) for job in pending]
     running: list[_Attempt] = []
-    try:
-        while queue or running:
-            if stop.signum is not None:
-                _interrupt(stop.signum, running, ledger, report)
-            while queue and len(running) < workers:
-                job, number = queue.pop(0)
-                running.append(_start(context, plan, job, number, ledger, limit_rows))
-                ledger.emit("batch_started", batch=job.key, attempt=number)
-                progress("batch_started", {"batch": job.key, "attempt": number})
-            # Woken by the first worker to exit (its sentinel), not a fixed sleep: a batch's end
-            # is noticed at once, and the next batch starts without a polling delay.
-            multiprocessing.connection.wait([a.process.sentinel for a in running], timeout=POLL_SECONDS)
-            for attempt in list(running):
+    while queue or running:
+        if stop.signum is not None:
+            _interrupt(stop.signum, pool, ledger, report, [a.job.key for a in running])
+        while queue and (worker := pool.idle()) is not None:
+            job, number = queue.pop(0)
+            running.append(_start(pool, worker, plan, job, number, ledger, limit_rows))
+            ledger.emit("batch_started", batch=job.key, attempt=number)
+            progress("batch_started", {"batch": job.key, "attempt": number})
+        # Woken by the first worker to answer or die, not a fixed sleep: a batch's end is
+        # noticed at once, and the next batch starts on that worker without a polling delay.
+        multiprocessing.connection.wait(pool.waitables(), timeout=POLL_SECONDS)
+        for attempt in list(running):
+            worker = attempt.worker
+            answer = pool.finished(worker)
+            timed_out = over_memory = False
+            exit_code: int | None = None
+            if answer is None:
                 timed_out = bool(timeout) and time.monotonic() - attempt.started > timeout
-                over_memory = memory_cap is not None and _rss_mb(attempt.process.pid) > memory_cap
-                if attempt.process.is_alive() and not (timed_out or over_memory):
+                over_memory = memory_cap is not None and rss_mb(worker.pid) > memory_cap
+                if worker.process.is_alive() and not (timed_out or over_memory):
                     continue
-                if attempt.process.is_alive():
-                    attempt.process.kill()
-                attempt.process.join()
-                running.remove(attempt)
-                result = Path(attempt.files.result_path)
-                if attempt.process.exitcode == 0 and result.exists():
-                    _commit(attempt, json.loads(result.read_text()), ledger, report, progress)
-                    continue
-                error = _error_of(attempt)
-                if timed_out:
-                    reason = f"timed out after {timeout:g} s"
-                elif over_memory:
-                    reason = f"killed: its memory went over WORKER_MEMORY_MB={memory_cap} MiB"
-                elif error is not None:
-                    reason = error.describe()
-                else:
-                    reason = f"crashed (exit code {attempt.process.exitcode}; killed or out of memory?)"
-                retryable = error is None or error.retryable
-                ledger.emit(
-                    "batch_failed",
-                    batch=attempt.job.key,
-                    attempt=attempt.number,
-                    reason=reason,
-                    retryable=retryable,
-                    log=attempt.files.log_path,
-                )
-                progress(
-                    "batch_failed",
-                    {
-                        "batch": attempt.job.key,
-                        "attempt": attempt.number,
-                        "reason": reason,
-                        "retryable": retryable,
-                    },
-                )
-                if retryable and attempt.number <= retries:
-                    queue.append((attempt.job, attempt.number + 1))
-                    continue
-                report.cause = asdict(error) if error is not None else {"type": "crash", "message": reason}
-                tries = f"failed {attempt.number} times" if attempt.number > 1 else "failed"
-                why = "" if retryable else " (not retried: another attempt would meet the same error)"
-                failure = (
-                    f"date batch {attempt.job.key} {tries}{why}"
-                    f"{_in_pass(ledger, attempt.job.key)}: {reason}\n"
-                    f"log: {attempt.files.log_path}\n"
-                )
-                # Start nothing more; batches already running finish and commit (nothing is lost).
-                queue.clear()
-                report.error = (report.error or "") + failure
-        if report.error:
-            report.error += (
-                f"Committed batches are kept: fix the cause and run again with --resume {ledger.run_id}"
+                exit_code = pool.retire(worker, kill=True)
+            running.remove(attempt)
+            result = Path(attempt.files.result_path)
+            if answer and result.exists():
+                _commit(attempt, json.loads(result.read_text()), ledger, report, progress)
+                continue
+            error = _error_of(attempt) if answer is not None else None
+            if timed_out:
+                reason = f"timed out after {timeout:g} s"
+            elif over_memory:
+                reason = f"killed: its memory went over WORKER_MEMORY_MB={memory_cap} MiB"
+            elif error is not None:
+                reason = error.describe()
+            else:
+                reason = f"crashed (exit code {exit_code}; killed or out of memory?)"
+            retryable = error is None or error.retryable
+            ledger.emit(
+                "batch_failed",
+                batch=attempt.job.key,
+                attempt=attempt.number,
+                reason=reason,
+                retryable=retryable,
+                log=attempt.files.log_path,
             )
-            raise RunFailedError(report.error)
-    finally:
-        _stop_all(running)
+            progress(
+                "batch_failed",
+                {
+                    "batch": attempt.job.key,
+                    "attempt": attempt.number,
+                    "reason": reason,
+                    "retryable": retryable,
+                },
+            )
+            if retryable and attempt.number <= retries:
+                queue.append((attempt.job, attempt.number + 1))
+                continue
+            report.cause = asdict(error) if error is not None else {"type": "crash", "message": reason}
+            tries = f"failed {attempt.number} times" if attempt.number > 1 else "failed"
+            why = "" if retryable else " (not retried: another attempt would meet the same error)"
+            failure = (
+                f"date batch {attempt.job.key} {tries}{why}"
+                f"{_in_pass(ledger, attempt.job.key)}: {reason}\n"
+                f"log: {attempt.files.log_path}\n"
+            )
+            # Start nothing more; batches already running finish and commit (nothing is lost).
+            queue.clear()
+            report.error = (report.error or "") + failure
+    if report.error:
+        report.error += (
+            f"Committed batches are kept: fix the cause and run again with --resume {ledger.run_id}"
+        )
+        raise RunFailedError(report.error)
 
 
-def _interrupt(signum: int, running: list[_Attempt], ledger: RunLedger, report: RunReport) -> None:
-    _stop_all(running)
+def _interrupt(
+    signum: int, pool: WorkerPool, ledger: RunLedger, report: RunReport, running: list[str]
+) -> None:
+    pool.shutdown(STOP_GRACE_SECONDS)
     name = signal.Signals(signum).name
-    ledger.emit("run_interrupted", signal=name, stopped=[a.job.key for a in running])
-    running.clear()
+    ledger.emit("run_interrupted", signal=name, stopped=running)
     raise RunInterruptedError(
         f"run {ledger.run_id} stopped by {name}; "
         f"{len(report.committed)} batch(es) committed this time are kept.\n"
@@ -412,33 +435,14 @@ def _interrupt(signum: int, running: list[_Attempt], ledger: RunLedger, report: 
     )
 
 
-def _rss_mb(pid: int | None) -> float:
-    """A live process's resident memory in MiB (Linux ``/proc``); 0 when unknown or gone."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except (OSError, ValueError):
-        pass
-    return 0.0
-
-
-def _stop_all(running: list[_Attempt]) -> None:
-    """Stop running workers: SIGTERM, then SIGKILL after a grace period. Nothing they wrote is committed."""
-    for attempt in running:
-        if attempt.process.is_alive():
-            attempt.process.terminate()
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
-    for attempt in running:
-        attempt.process.join(max(0.0, deadline - time.monotonic()))
-        if attempt.process.is_alive():
-            attempt.process.kill()
-            attempt.process.join()
-
-
 def _start(
-    context: Any, plan: RunPlan, job: Job, number: int, ledger: RunLedger, limit_rows: int | None
+    pool: WorkerPool,
+    worker: PooledWorker,
+    plan: RunPlan,
+    job: Job,
+    number: int,
+    ledger: RunLedger,
+    limit_rows: int | None,
 ) -> _Attempt:
     files = WorkerFiles(
         state_dir=str(ledger.state_dir),
@@ -449,9 +453,8 @@ def _start(
         error_path=str(ledger.run_dir / f"error-{job.key}-{number}.json"),
         limit_rows=limit_rows,
     )
-    process = context.Process(target=worker_main, args=(plan.task(job), files), name=f"basalt-{job.key}")
-    process.start()
-    return _Attempt(job, number, process, time.monotonic(), files)
+    pool.send(worker, (plan.task(job), files))
+    return _Attempt(job, number, worker, time.monotonic(), files)
 
 
 def _error_of(attempt: _Attempt) -> WorkerError | None:

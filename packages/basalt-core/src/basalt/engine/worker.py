@@ -1,11 +1,14 @@
-"""The worker process: runs one job of the run plan and reports back through files.
+"""Worker processes: run jobs of the run plan and report back through files.
 
 Started with the ``spawn`` method (never ``fork``: forking after Polars has
-started its threads can deadlock the child). It receives its slice of the plan
+started its threads can deadlock the child) as soon as a run starts, so their
+imports overlap the parent's planning, and reused for several batches (see
+:mod:`basalt.engine.pool`). Each job comes as its slice of the plan
 (:class:`~basalt.engine.plan.BatchTask`: configuration, plugin set, the
-universe of its days, the job) and rebuilds the parent's world from it alone —
-it never reads the pipeline file. Its stdout and stderr go to the attempt's log
-file; on success it writes a result file, on failure an error file naming the
+universe of its days, the job); the worker rebuilds the parent's world from it
+alone — it never reads the pipeline file — and keeps it for the next job of the
+same run. During a job its stdout and stderr go to the attempt's log file; on
+success it writes a result file, on failure an error file naming the
 exception, its culprit and whether retrying can help.
 """
 
@@ -23,6 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from multiprocessing.connection import Connection
+
     from basalt.engine.plan import BatchTask
 
 RETRYABLE = (MemoryError, ConnectionError, TimeoutError)
@@ -71,15 +76,6 @@ def describe_exception(exc: BaseException) -> WorkerError:
     return WorkerError(type(exc).__name__, str(exc), retryable, culprit)
 
 
-def _redirect_output(log_path: str) -> None:
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-    sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
-    sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
-
-
 PR_SET_PDEATHSIG = 1
 
 
@@ -106,26 +102,62 @@ def _write_json(path: str, payload: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def worker_main(task: BatchTask, files: WorkerFiles) -> None:
-    """Entry point of a worker process."""
-    die_with_parent()
-    # SIGINT belongs to the runner (Ctrl-C reaches the whole process group): it decides
-    # whether running batches finish or stop, so a worker ignores it and obeys SIGTERM.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _redirect_output(files.log_path)
-    logging.basicConfig(level=task.config.get("LOGGING_LEVEL", "INFO"), stream=sys.stderr)
-    # Imported here: the parent process should not pay for them per task.
+def _redirect_to(path: str) -> None:
+    """Send this process's stdout and stderr (file descriptors 1 and 2) to ``path``."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def _preload() -> None:
+    """Import what every batch needs while the parent is still planning (start-up overlaps it)."""
+    import polars  # noqa: F401
+
+    import basalt.builtin.analytics
+    import basalt.builtin.sources
+    import basalt.builtin.tables
+    import basalt.builtin.writers
+    import basalt.engine.panel
+    import basalt.engine.partition  # noqa: F401
+
+
+class _World:
+    """What a reused worker keeps between batches: plugin managers and resolved pipelines."""
+
+    def __init__(self) -> None:
+        self.managers: dict[Any, Any] = {}
+        self.resolved: dict[tuple[Any, str], Any] = {}
+
+    def resolve(self, task: BatchTask) -> Any:
+        from basalt.engine.loader import load_pipeline
+        from basalt.engine.resolve import resolve
+
+        manager = self.managers.get(task.plugins)
+        if manager is None:
+            manager = self.managers[task.plugins] = task.plugins.build()
+        key = (task.plugins, json.dumps(task.config, sort_keys=True, default=str))
+        found = self.resolved.get(key)
+        if found is None:
+            found = self.resolved[key] = resolve(load_pipeline(data=task.config), manager)
+        return found
+
+
+def run_task(task: BatchTask, files: WorkerFiles, world: _World) -> bool:
+    """Run one job: write its result file (True) or its error file (False). Never raises."""
     from basalt.engine.jobs import Stage
     from basalt.engine.ledger import RunLedger
-    from basalt.engine.loader import load_pipeline
     from basalt.engine.panel import run_panel_partition
     from basalt.engine.partition import run_partition
-    from basalt.engine.resolve import resolve
 
+    _redirect_to(files.log_path)
+    logging.getLogger().setLevel(task.config.get("LOGGING_LEVEL", "INFO"))
     ledger = RunLedger(Path(files.state_dir), files.dataset, files.run_id)
     job = task.job
     try:
-        resolved = resolve(load_pipeline(data=task.config), task.plugins.build())
+        resolved = world.resolve(task)
 
         def on_event(event: str, fields: dict[str, Any]) -> None:
             ledger.emit(event, batch=job.key, pid=os.getpid(), **fields)
@@ -139,20 +171,45 @@ def worker_main(task: BatchTask, files: WorkerFiles) -> None:
                 resolved, task.universes, start, end, limit_rows=files.limit_rows, on_event=on_event
             )
         _write_json(files.result_path, asdict(result))
-    except BaseException as exc:
+        return True
+    except Exception as exc:
         traceback.print_exc()
         error = describe_exception(exc)
         ledger.emit("batch_error", batch=job.key, pid=os.getpid(), error=error.describe(), **asdict(error))
         _write_json(files.error_path, asdict(error))
+        return False
+    finally:
         sys.stdout.flush()
         sys.stderr.flush()
-        os._exit(1)
+
+
+def worker_loop(conn: Connection) -> None:
+    """Entry point of a pooled worker: preload, then run the jobs the parent sends until told to stop.
+
+    The parent sends ``(BatchTask, WorkerFiles)`` and receives True (result file written) or
+    False (error file written); ``None`` or a closed pipe ends the loop.
+    """
+    die_with_parent()
+    # SIGINT belongs to the runner (Ctrl-C reaches the whole process group): it decides
+    # whether running batches finish or stop, so a worker ignores it and obeys SIGTERM.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _redirect_to(os.devnull)
+    logging.basicConfig(level="INFO", stream=sys.stderr)
+    _preload()
+    world = _World()
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            break
+        if message is None:
+            break
+        task, files = message
+        conn.send(run_task(task, files, world))
     # Everything is written and closed: leave without the interpreter's teardown (module
     # and thread-pool finalisers), which kept the runner waiting ~0.1 s per batch (#7).
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
     os._exit(0)
 
 
-__all__ = ["RETRYABLE", "WorkerError", "WorkerFiles", "describe_exception", "worker_main"]
+__all__ = ["RETRYABLE", "WorkerError", "WorkerFiles", "describe_exception", "run_task", "worker_loop"]
