@@ -121,7 +121,13 @@ def resolve_universe(selection: UniverseSpec | GetUniverse, day: date, source: S
         _require_known("MICs", selection.mic, source.mics(Reference), day)
     reference = reference_for(source, day, selection.mic)
     if reference.height == 0:
-        raise UniverseError(f"the source holds no reference data for {day:%Y-%m-%d}")
+        mics = selection.mic or source.mics(Reference)
+        where = "; ".join(source.location(Reference, mic, day) for mic in mics[:3]) or "(no MIC found)"
+        raise UniverseError(
+            f"the source holds no reference data for {day:%Y-%m-%d}: nothing at {where}. Check the lake "
+            f"root and the dates (`basalt data describe --date {day:%Y-%m-%d}` lists what it holds); a "
+            "market holiday has no data: leave it out of the date range"
+        )
     frame = reference
     if selection.tickers:
         _require_known("tickers", selection.tickers, reference["Ticker"].to_list(), day)

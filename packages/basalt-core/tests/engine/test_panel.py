@@ -145,7 +145,7 @@ def test_a_panel_pass_without_stored_input_says_what_to_run(env: dict[str, Path]
     ("change", "message"),
     [
         ({0: {"scope": "panel"}, 1: {"scope": "day"}}, "day pass 'hist' .* reads panel pass 'bars'"),
-        ({0: {"lookback_days": 3}}, "lookback_days applies to panel passes only"),
+        ({0: {"lookback_days": 3}}, r"applies to panel passes only \(scope: panel\)"),
         ({1: {"timeline_mode": "dense"}}, "timeline_mode 'dense'"),
     ],
 )

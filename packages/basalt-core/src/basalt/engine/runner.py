@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from basalt.engine.calendar import trading_days
+from basalt.engine.checks import check_pipeline
 from basalt.engine.jobs import Job, Stage, committed_days
 from basalt.engine.ledger import RunLedger, find_run, new_run_id
 from basalt.engine.loader import Pipeline
@@ -255,6 +256,7 @@ def _run(
     progress = on_progress or (lambda event, fields: None)
     config = pipeline.config
     resolved = resolve(pipeline, manager)  # fail fast in the parent on any config problem
+    check_pipeline(resolved)  # source folders, output paths, writer engines: before any ledger
     plan = build_plan(resolved, estimate_symbol_batches=False)
     if resume is not None:
         found = find_run(state_dir, config.DATASETNAME, resume)
