@@ -27,3 +27,30 @@ def test_listing_plugins_does_not_import_dagster() -> None:
         "infos = get_plugin_manager().plugins()\n"
         "assert 'dagster' not in sys.modules, 'listing plugins imported dagster'\n"
     )
+
+
+def test_cli_help_imports_no_engine_polars_or_pydantic() -> None:
+    # `basalt --help` lists the command groups from their summaries (lazy groups) and the
+    # plugins from their plugin.py modules: nothing that computes is imported.
+    _run(
+        "import sys, contextlib, io\n"
+        "from basalt.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['--help'])\n"
+        "heavy = [m for m in ('polars', 'pydantic', 'yaml', 'pyarrow', 'dagster', 'basalt.engine') "
+        "if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+
+
+def test_a_command_group_is_imported_when_it_runs() -> None:
+    _run(
+        "import sys, contextlib, io\n"
+        "from basalt.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):\n"
+        "    main(['plugins', 'list', '--json'])\n"
+        "assert 'basalt.cli.plugins_cmd' in sys.modules\n"
+        "assert 'basalt.cli.pipeline_cmd' not in sys.modules\n"
+        "assert '\"name\"' in out.getvalue()\n"
+    )

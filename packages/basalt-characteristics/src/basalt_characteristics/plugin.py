@@ -6,7 +6,12 @@ listing plugins never pays for them.
 
 from __future__ import annotations
 
-from basalt import AnalyticModule, hookimpl
+from typing import TYPE_CHECKING
+
+from basalt import hookimpl
+
+if TYPE_CHECKING:  # pragma: no cover - typing only: importing them at start-up costs Polars
+    from basalt import AnalyticModule
 
 
 @hookimpl

@@ -1,19 +1,40 @@
-"""Built-in plugin: the core's own ``basalt`` command groups."""
+"""Built-in plugin: the core's own ``basalt`` command groups, imported only when used."""
 
 from __future__ import annotations
 
-import typer
+from typing import TYPE_CHECKING
 
 from basalt import hookimpl
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import typer
 
 
 @hookimpl
 def basalt_register_commands() -> list[typer.Typer]:
-    """The core's command groups: plugins, analytics, pipeline, data and demo."""
-    from basalt.cli.analytics_cmd import app as analytics_app
-    from basalt.cli.data_cmd import app as data_app
-    from basalt.cli.demo_cmd import app as demo_app
-    from basalt.cli.pipeline_cmd import app as pipeline_app
-    from basalt.cli.plugins_cmd import app as plugins_app
+    """The core's command groups: plugins, analytics, pipeline, data and demo.
 
-    return [plugins_app, analytics_app, pipeline_app, data_app, demo_app]
+    Each is a lazy group (:func:`basalt.cli.lazy.lazy_group`): ``basalt --help`` lists them
+    from these summaries and imports a group's module only when it runs.
+    """
+    from basalt.cli.lazy import lazy_group
+
+    return [
+        lazy_group("plugins", "Inspect installed Basalt plugins.", "basalt.cli.plugins_cmd:app"),
+        lazy_group(
+            "analytics", "List analytics modules and explain their columns.", "basalt.cli.analytics_cmd:app"
+        ),
+        lazy_group("pipeline", "Run, validate and inspect pipelines.", "basalt.cli.pipeline_cmd:app"),
+        lazy_group(
+            "data",
+            "Market data: generate a synthetic lake in BMLL's schemas, inspect tables.",
+            "basalt.cli.data_cmd:app",
+        ),
+        lazy_group(
+            "demo",
+            "Run the demo pipeline on a generated market.",
+            "basalt.cli.demo_cmd:app",
+            invoke_without_command=True,
+            no_args_is_help=False,
+        ),
+    ]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from basalt import hookimpl
-from basalt.writers.base import OutputWriter
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; importing it costs Polars at start-up
+    from basalt.writers.base import OutputWriter
 
 
 @hookimpl
