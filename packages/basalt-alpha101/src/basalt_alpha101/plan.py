@@ -190,10 +190,22 @@ class Plan:
         return column
 
     def stddev(self, x: IntoExpr, d: float) -> pl.Expr:
-        return self._node(op.stddev(x, d), back=_span(d, "stddev"))
+        if window(d, op="stddev") > EXPLICIT_WINDOW:
+            return self._node(op.stddev(x, d), back=_span(d, "stddev"))
+        x = self._column(x)
+        return self._node(op.centred_stddev(x, self._mean(x, d), d), back=_span(d, "stddev"))
+
+    def _mean(self, x: pl.Expr, d: float) -> pl.Expr:
+        # The first pass of a centred moment, as a column: the second pass reads it d
+        # times, and an expression repeated d times costs d times (the tree is copied).
+        return self._node(op.window_mean(x, d))
 
     def covariance(self, x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
-        value = op.covariance(x, y, d)
+        if window(d, op="covariance") > EXPLICIT_WINDOW:
+            value = op.covariance(x, y, d)
+        else:
+            x, y = self._column(x), self._column(y)
+            value = op.centred_covariance(x, y, self._mean(x, d), self._mean(y, d), d)
         grids = self._grids(x, y)
         if grids is not None:
             (kx, mx), (ky, my) = grids
@@ -210,7 +222,8 @@ class Plan:
             u, v = self._node(op.normalised(x)), self._node(op.normalised(y))
             value = op.correlation_of_normalised(u, v, d)
         else:
-            value = op.correlation(x, y, d)
+            x, y = self._column(x), self._column(y)
+            value = op.centred_correlation(x, y, self._mean(x, d), self._mean(y, d), d)
         grids = self._grids(x, y)
         if grids is not None:
             (kx, mx), (ky, my) = grids

@@ -77,6 +77,9 @@ from basalt_alpha101.operators.elementwise import (
     signedpower,
 )
 from basalt_alpha101.operators.moments import (
+    centred_correlation,
+    centred_covariance,
+    centred_stddev,
     correlation,
     correlation_of_normalised,
     correlation_on_grid,
@@ -84,6 +87,7 @@ from basalt_alpha101.operators.moments import (
     covariance_on_grid,
     normalised,
     stddev,
+    window_mean,
 )
 from basalt_alpha101.operators.timeseries import (
     days_ago,
@@ -151,6 +155,9 @@ __all__ = [
     "TIE_TOLERANCE",
     "abs",
     "and_",
+    "centred_correlation",
+    "centred_covariance",
+    "centred_stddev",
     "correlation",
     "correlation_of_normalised",
     "correlation_on_grid",
@@ -189,4 +196,5 @@ __all__ = [
     "ts_rank",
     "ts_sum",
     "window",
+    "window_mean",
 ]

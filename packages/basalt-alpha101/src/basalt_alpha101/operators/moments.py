@@ -40,32 +40,99 @@ def _flat(x: pl.Expr, days: int) -> pl.Expr:
     return x.rolling_max(days) == x.rolling_min(days)
 
 
-def _centred(x: pl.Expr, y: pl.Expr, days: int) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """``(Sxy, Sxx, Syy)``: sums of products of deviations from the window means (two-pass).
+def window_mean(x: IntoExpr, d: float) -> pl.Expr:
+    """Mean of the last ``d`` rows, their values added left to right (unmasked: raw shifts).
+
+    The first pass of :func:`centred_correlation` / :func:`centred_covariance`;
+    :func:`basalt_alpha101.compute` materialises it as a column so that the
+    second pass refers to it instead of repeating it ``d`` times.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from basalt_alpha101.operators import window_mean
+    >>> pl.DataFrame({"x": [1.0, 2.0, 6.0]}).select(window_mean(pl.col("x"), 2)).to_series().to_list()
+    [None, 1.5, 4.0]
+    """
+    x = expr(x)
+    days = window(d, op="window_mean")
+    return total([x.shift(k) for k in range(days)]) / days
+
+
+def _centred(
+    x: pl.Expr, y: pl.Expr, mean_x: pl.Expr, mean_y: pl.Expr, days: int
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """``(Sxy, Sxx, Syy)``: sums of products of deviations from the window means (second pass).
 
     Raw shifts: a window reaching into the previous listing is masked by the caller.
     """
-    xs = [x.shift(k) for k in range(days)]
-    ys = [y.shift(k) for k in range(days)]
-    mean_x = total(xs) / days
-    mean_y = total(ys) / days
-    dx = [value - mean_x for value in xs]
-    dy = [value - mean_y for value in ys]
+    dx = [x.shift(k) - mean_x for k in range(days)]
+    dy = [y.shift(k) - mean_y for k in range(days)]
     # The rounding residue of the means, sum(dx), corrects the second pass (Chan et al. 1983).
-    ex = total(dx)
-    ey = total(dy)
+    ex, ey = total(dx), total(dy)
     sxy = total([a * b for a, b in zip(dx, dy, strict=True)]) - ex * ey / days
     sxx = total([a * a for a in dx]) - ex * ex / days
     syy = total([b * b for b in dy]) - ey * ey / days
     return sxy, sxx, syy
 
 
-def _centred_variance(x: pl.Expr, days: int) -> pl.Expr:
-    xs = [x.shift(k) for k in range(days)]
-    mean = total(xs) / days
-    dx = [value - mean for value in xs]
+def centred_covariance(x: IntoExpr, y: IntoExpr, mean_x: IntoExpr, mean_y: IntoExpr, d: float) -> pl.Expr:
+    """:func:`covariance` given the window means (:func:`window_mean`) of ``x`` and ``y``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from basalt_alpha101.operators import centred_covariance, window_mean
+    >>> df = pl.DataFrame({"ListingId": [1, 1, 1], "x": [1.0, 2.0, 3.0], "y": [2.0, 4.0, 9.0]})
+    >>> means = df.with_columns(mx=window_mean(pl.col("x"), 2), my=window_mean(pl.col("y"), 2))
+    >>> means.select(centred_covariance("x", "y", "mx", "my", 2)).to_series().to_list()
+    [None, 0.5, 1.25]
+    """
+    x, y, mean_x, mean_y = (pl.col(v) if isinstance(v, str) else expr(v) for v in (x, y, mean_x, mean_y))
+    days = window(d, op="covariance")
+    sxy, _, _ = _centred(x, y, mean_x, mean_y, days)
+    flat = _flat(x, days) | _flat(y, days)
+    return _full(pl.when(sxy.is_not_null()).then(pl.when(flat).then(0.0).otherwise(sxy / days)), days)
+
+
+def centred_correlation(x: IntoExpr, y: IntoExpr, mean_x: IntoExpr, mean_y: IntoExpr, d: float) -> pl.Expr:
+    """:func:`correlation` (``d >= 3``) given the window means (:func:`window_mean`) of ``x`` and ``y``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from basalt_alpha101.operators import centred_correlation, window_mean
+    >>> df = pl.DataFrame({"ListingId": [1, 1, 1], "x": [1.0, 2.0, 3.0], "y": [1.0, 3.0, 2.0]})
+    >>> means = df.with_columns(mx=window_mean(pl.col("x"), 3), my=window_mean(pl.col("y"), 3))
+    >>> means.select(centred_correlation("x", "y", "mx", "my", 3)).to_series().to_list()
+    [None, None, 0.5]
+    """
+    x, y, mean_x, mean_y = (pl.col(v) if isinstance(v, str) else expr(v) for v in (x, y, mean_x, mean_y))
+    days = window(d, op="correlation", minimum=3)
+    sxy, sxx, syy = _centred(x, y, mean_x, mean_y, days)
+    varying = ~(_flat(x, days) | _flat(y, days)) & (sxx > 0) & (syy > 0)
+    return _full(pl.when(varying).then((sxy / (sxx * syy).sqrt()).clip(-1.0, 1.0)), days)
+
+
+def centred_stddev(x: IntoExpr, mean_x: IntoExpr, d: float) -> pl.Expr:
+    """:func:`stddev` given the window mean (:func:`window_mean`) of ``x``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from basalt_alpha101.operators import centred_stddev, window_mean
+    >>> df = pl.DataFrame({"ListingId": [1, 1, 1], "x": [1.0, 3.0, 3.0]})
+    >>> means = df.with_columns(m=window_mean(pl.col("x"), 2))
+    >>> means.select(centred_stddev("x", "m", 2)).to_series().to_list()
+    [None, 1.0, 0.0]
+    """
+    x, mean_x = (pl.col(v) if isinstance(v, str) else expr(v) for v in (x, mean_x))
+    days = window(d, op="stddev")
+    dx = [x.shift(k) - mean_x for k in range(days)]
     ex = total(dx)
-    return (total([a * a for a in dx]) - ex * ex / days) / days
+    variance = (total([a * a for a in dx]) - ex * ex / days) / days
+    value = pl.when(_flat(x, days)).then(0.0).otherwise(variance.clip(lower_bound=0.0).sqrt())
+    return _full(pl.when(variance.is_not_null()).then(value), days)
 
 
 def stddev(x: IntoExpr, d: float) -> pl.Expr:
@@ -86,9 +153,7 @@ def stddev(x: IntoExpr, d: float) -> pl.Expr:
     days = window(d, op="stddev")
     if days > EXPLICIT_WINDOW:
         return _full(x.rolling_std(days, ddof=0).over(LISTING), days)
-    variance = _centred_variance(x, days)
-    value = pl.when(_flat(x, days)).then(0.0).otherwise(variance.clip(lower_bound=0.0).sqrt())
-    return _full(pl.when(variance.is_not_null()).then(value), days)
+    return centred_stddev(x, window_mean(x, days), days)
 
 
 def covariance(x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
@@ -109,9 +174,7 @@ def covariance(x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
     days = window(d, op="covariance")
     if days > EXPLICIT_WINDOW:
         return _rolling_covariance(x, y, days)
-    sxy, _, _ = _centred(x, y, days)
-    flat = _flat(x, days) | _flat(y, days)
-    return _full(pl.when(sxy.is_not_null()).then(pl.when(flat).then(0.0).otherwise(sxy / days)), days)
+    return centred_covariance(x, y, window_mean(x, days), window_mean(y, days), days)
 
 
 def correlation(x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
@@ -142,9 +205,7 @@ def correlation(x: IntoExpr, y: IntoExpr, d: float) -> pl.Expr:
         return pl.when((dx != 0) & (dy != 0)).then(dx.sign() * dy.sign()).cast(pl.Float64)
     if days > EXPLICIT_WINDOW:
         return correlation_of_normalised(normalised(x), normalised(y), days)
-    sxy, sxx, syy = _centred(x, y, days)
-    varying = ~(_flat(x, days) | _flat(y, days)) & (sxx > 0) & (syy > 0)
-    return _full(pl.when(varying).then((sxy / (sxx * syy).sqrt()).clip(-1.0, 1.0)), days)
+    return centred_correlation(x, y, window_mean(x, days), window_mean(y, days), days)
 
 
 # -- statistics of ranks: exact integer arithmetic on the grid ------------------------
@@ -288,6 +349,9 @@ def correlation_of_normalised(u: IntoExpr, v: IntoExpr, d: float) -> pl.Expr:
 
 
 __all__ = [
+    "centred_correlation",
+    "centred_covariance",
+    "centred_stddev",
     "correlation",
     "correlation_of_normalised",
     "correlation_on_grid",
@@ -295,4 +359,5 @@ __all__ = [
     "covariance_on_grid",
     "normalised",
     "stddev",
+    "window_mean",
 ]
