@@ -59,7 +59,8 @@ def _load(name: str) -> pl.LazyFrame:
 def outputs() -> dict[str, pl.DataFrame]:
     data = {"START_DATE": SAMPLE_DAY, "END_DATE": SAMPLE_DAY, "DATASETNAME": "t", "PASSES": PASSES}
     resolved = resolve(load_pipeline(data=data), make_plugin_manager())  # the modules are built-ins
-    assert resolved.passes[1].modules[0].inputs == {"bars": "pass:bars", "reference": "reference"}
+    inputs = {name: str(ref) for name, ref in resolved.passes[1].modules[0].inputs.items()}
+    assert inputs == {"bars": "pass:bars", "reference": "reference"}
     context: dict[str, pl.DataFrame] = {}
     for resolved_pass in resolved.passes:
         context[resolved_pass.name] = run_pass(resolved_pass, SAMPLE_DAY, [121317], _load, context)
