@@ -100,8 +100,13 @@ def _check_specs(layout: AssetLayout, info: PassInfo) -> list[dg.AssetCheckSpec]
 
 def partition_of(context: dg.AssetExecutionContext) -> tuple[date, str]:
     """The trading date and universe name of the step's partition."""
-    keys = context.partition_key.keys_by_dimension  # a MultiPartitionKey
-    return date.fromisoformat(keys[DATE_DIMENSION]), keys[UNIVERSE_DIMENSION]
+    key = context.partition_key
+    if isinstance(key, dg.MultiPartitionKey):
+        keys = key.keys_by_dimension
+        return date.fromisoformat(keys[DATE_DIMENSION]), keys[UNIVERSE_DIMENSION]
+    # A run launched by tag (a backfill, a run launcher) holds the string form: dimensions by name.
+    day, _, universe = str(key).partition("|")
+    return date.fromisoformat(day), universe
 
 
 def written_rows(

@@ -32,6 +32,10 @@ def build_definitions(
 ) -> dg.Definitions:
     """Dagster definitions for a Basalt pipeline: one partitioned asset per pass.
 
+    Besides the assets: the job ``{prefix}__job`` materialising all of them (what
+    schedules and backfills run), the IO manager ``basalt_io_manager``, the
+    pipeline's schedules and, with ``sensor=True``, the input sources and their sensor.
+
     Args:
         pipeline: A pipeline file (YAML or Python), a mapping, an ``AnalyticsConfig`` or a
             loaded pipeline. A YAML file may hold a ``SCHEDULES`` section (see
@@ -76,9 +80,10 @@ def build_definitions(
     basalt_assets = build_assets(layout, partitions)
     all_assets: list[Any] = [*basalt_assets, *assets]
     extra: dict[str, Any] = {}
-    from basalt_dagster.schedules import build_schedules
+    from basalt_dagster.schedules import build_schedules, job_for
 
-    built_schedules = build_schedules(layout, basalt_assets, schedules or project.sections.get("SCHEDULES"))
+    job = job_for(layout, basalt_assets)
+    built_schedules = build_schedules(layout, job, schedules or project.sections.get("SCHEDULES"))
     sensors: list[Any] = []
     if sensor:
         from basalt_dagster.sources import build_sources
@@ -90,6 +95,7 @@ def build_definitions(
         extra["executor"] = executor
     return dg.Definitions(
         assets=all_assets,
+        jobs=[job],
         schedules=built_schedules,
         sensors=sensors,
         resources={

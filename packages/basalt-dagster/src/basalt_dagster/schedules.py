@@ -99,21 +99,25 @@ def _schedule(layout: AssetLayout, job: dg.UnresolvedAssetJobDefinition, config:
     return tick
 
 
-def build_schedules(
-    layout: AssetLayout,
-    assets: Sequence[dg.AssetsDefinition],
-    section: Sequence[Mapping[str, Any]] | None,
-) -> list[Any]:
-    """One schedule per entry of ``section`` over a job materialising every Basalt asset."""
-    if not section:
-        return []
-    configs = [ScheduleConfig.model_validate(dict(entry)) for entry in section]
-    job = dg.define_asset_job(
+def job_for(layout: AssetLayout, assets: Sequence[dg.AssetsDefinition]) -> dg.UnresolvedAssetJobDefinition:
+    """The job materialising every Basalt asset of the pipeline (``{prefix}__job``)."""
+    return dg.define_asset_job(
         name="__".join([*layout.key_prefix, "job"]).replace("-", "_"),
         selection=dg.AssetSelection.assets(*assets),
         partitions_def=assets[0].partitions_def,
     )
+
+
+def build_schedules(
+    layout: AssetLayout,
+    job: dg.UnresolvedAssetJobDefinition,
+    section: Sequence[Mapping[str, Any]] | None,
+) -> list[Any]:
+    """One schedule per entry of ``section`` (a pipeline's ``SCHEDULES``), each running ``job``."""
+    if not section:
+        return []
+    configs = [ScheduleConfig.model_validate(dict(entry)) for entry in section]
     return [_schedule(layout, job, config) for config in configs]
 
 
-__all__ = ["ScheduleConfig", "build_schedules", "dates_for"]
+__all__ = ["ScheduleConfig", "build_schedules", "dates_for", "job_for"]
