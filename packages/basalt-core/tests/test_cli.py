@@ -143,3 +143,31 @@ def test_explain_unknown_column_suggests_close_names() -> None:
     result = CliRunner().invoke(build_app(manager), ["analytics", "explain", "SpreadAbz1"], obj=manager)
     assert result.exit_code == 1
     assert "SpreadAbs1" in result.output
+
+
+def test_explain_answers_for_a_preprocessor_column() -> None:
+    from basalt import ColumnDoc, PreprocessorModule, hookimpl
+    from basalt.testing import make_plugin_manager
+
+    class Derived(PreprocessorModule):
+        """A derived table."""
+
+        NAME = "derived_table"
+        KEYS = ("ListingId",)
+
+        def columns(self) -> list[ColumnDoc]:
+            return [ColumnDoc("DerivedThing", unit="count", definition="Things derived.")]
+
+        def compute(self, inputs, buckets):  # pragma: no cover - not run
+            raise NotImplementedError
+
+    class Hooks:
+        @hookimpl
+        def basalt_register_preprocessors(self):  # type: ignore[no-untyped-def]
+            return [Derived]
+
+    code, output = _invoke(
+        make_plugin_manager(hooks=Hooks()), "analytics", "explain", "DerivedThing", "--json"
+    )
+    assert code == 0, output
+    assert '"module": "derived_table"' in output

@@ -53,7 +53,10 @@ def _documented_columns(
     if pipeline is not None:
         return _pipeline_columns(ctx, pipeline)
     rows: list[tuple[str, type[AnalyticModule], ColumnDoc | None]] = []
-    for name, module_cls in plugin_manager(ctx).analytics().items():
+    manager = plugin_manager(ctx)
+    # Preprocessors document the columns of the tables they derive, like analytics modules.
+    modules = {**manager.analytics(), **manager.preprocessors()}
+    for name, module_cls in modules.items():
         try:
             columns = module_cls().columns()
         except ValidationError:
@@ -98,12 +101,15 @@ def explain(
         close = difflib.get_close_matches(column, names, n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         error_console().print(
-            f"[red]No installed analytics module documents a column {escape(repr(column))}.[/]{escape(hint)}"
+            "[red]No installed analytics module or preprocessor documents a column "
+            f"{escape(repr(column))}.[/]{escape(hint)}"
         )
         raise typer.Exit(1)
     name, module_cls, doc = matches[0]
     config_fields = {field: info.description or "" for field, info in module_cls.Config.model_fields.items()}
-    owner = plugin_manager(ctx).analytics().owner(module_cls.NAME)
+    manager = plugin_manager(ctx)
+    registry = manager.preprocessors() if module_cls.NAME in manager.preprocessors() else manager.analytics()
+    owner = registry.owner(module_cls.NAME)
     if as_json:
         print_json(
             {
