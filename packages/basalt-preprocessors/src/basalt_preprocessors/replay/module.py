@@ -49,9 +49,11 @@ Polars expression. The module stays lazy: ``compute`` returns a LazyFrame in
 which ``LazyGroupBy.map_groups`` runs the kernel (``kernel.py``, Numba when
 installed, the same code as plain Python otherwise) once per listing-day at
 collect time; the kernel's state (live orders, levels) is one listing-day.
-Polars materialises the group's input (the day's L3 rows for the batch the
-engine loads) before calling it, so peak memory is that input plus one
-listing-day's state and output.
+Polars materialises the input of ``map_groups`` (the L3 columns the replay
+reads, for the listings and day the engine loads) and gathers the groups'
+outputs into the module's output; beyond those two, memory holds one
+listing-day's replay state and coded arrays at a time. Measured on workload S
+(``benchmarks/bench_books.py``): see the package README.
 
 References: BMLL Technologies, *L3 and L2 data dictionary* (``LobAction``,
 ``EndOfEvent``, ``OrderExecuted``; L2 ``BidPrice{N}``/``BidQuantity{N}``/
