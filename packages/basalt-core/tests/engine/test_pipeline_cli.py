@@ -54,10 +54,14 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path, env: dict[st
     assert symbol_batch["estimated_rows"]["trades"] == 50  # the sample day's trades file, from its footer
     assert plan["passes"][0]["modules"] == ["runner_volume"]
     assert plan["passes"][0]["output"] == f"parquet: {env['out']}/clitest/bars"
+    assert "runner_test (runner-test-plugin 1.0)" in plan["plugins"]
+    assert plan["jobs"] == [b["key"] for b in plan["date_batches"]]
+    assert len(plan["fingerprint"]) == 16
     assert not env["out"].exists()
     code, output = _invoke("pipeline", "run", "--pipeline", str(path), "--dry-run")
     assert code == 0
     assert "Date batches" in output
+    assert f"Run fingerprint: {plan['fingerprint']}" in output
 
 
 def test_run_with_flags_and_set_overrides(tmp_path: Path, env: dict[str, Path]) -> None:

@@ -90,6 +90,9 @@ def _print_plan(plan: Any) -> None:
             f"{largest:,}",
         )
     out.print(batches)
+    # What every worker will load, and the identity a --resume must match.
+    out.print(f"Plugins: {escape('; '.join(plan.plugins.describe()))}", highlight=False)
+    out.print(f"Run fingerprint: {plan.digest()}", highlight=False)
 
 
 def _summary(report: RunReport) -> None:
