@@ -8,11 +8,13 @@ groups from their summary alone, so listing commands imports no engine, Polars o
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import click
 import typer
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:  # pragma: no cover - typing only: typer ≥ 0.20 vendors click (no `click` package)
+    import click
 
 
 class _LazyGroup(TyperGroup):
