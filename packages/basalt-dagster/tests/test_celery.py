@@ -54,7 +54,7 @@ defs = build_definitions(
 
 
 def basalt_job():
-    return defs.get_job_def("basalt__demo__job")
+    return defs.resolve_job_def("basalt__demo__job")
 """
 
 LAUNCH = """

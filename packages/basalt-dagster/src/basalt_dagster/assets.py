@@ -50,6 +50,8 @@ class AssetLayout:
     universes: dict[str, UniverseSpec]
     max_null_rate: float
     group_name: str
+    op_tags: dict[str, Any] | None = None
+    """Tags of both steps (e.g. ``dagster-k8s/config`` resources for the Kubernetes executor)."""
 
     def key(self, pass_name: str) -> dg.AssetKey:
         """The asset key of a pass: ``prefix/pass``."""
@@ -246,6 +248,7 @@ def build_assets(layout: AssetLayout, partitions: dg.PartitionsDefinition) -> li
                 check_specs=[c for info in infos for c in _check_specs(layout, info)],
                 can_subset=False,
                 partitions_def=partitions,
+                op_tags=layout.op_tags,
                 description=f"Basalt {scope} passes of {layout.project.dataset}: "
                 + ", ".join(i.name for i in infos),
             )(step)

@@ -27,6 +27,7 @@ def build_definitions(
     schedules: Sequence[Mapping[str, Any]] | None = None,
     sensor: bool = False,
     executor: dg.ExecutorDefinition | None = None,
+    op_tags: Mapping[str, Any] | None = None,
     assets: Sequence[Any] = (),
     resources: Mapping[str, Any] | None = None,
 ) -> dg.Definitions:
@@ -50,6 +51,7 @@ def build_definitions(
         schedules: Schedules (the ``SCHEDULES`` section's form); default: the file's section.
         sensor: Add the sensor requesting partitions whose input files appeared.
         executor: Dagster executor (default: Dagster's multiprocess executor).
+        op_tags: Tags of the Basalt steps, e.g. ``{"dagster-k8s/config": {...}}`` (pod resources).
         assets: More assets (e.g. downstream assets loading Basalt outputs) to include.
         resources: More resources.
 
@@ -76,6 +78,7 @@ def build_definitions(
         universes=named,
         max_null_rate=max_null_rate,
         group_name=group_name or project.dataset.replace("-", "_"),
+        op_tags=dict(op_tags) if op_tags else None,
     )
     basalt_assets = build_assets(layout, partitions)
     all_assets: list[Any] = [*basalt_assets, *assets]

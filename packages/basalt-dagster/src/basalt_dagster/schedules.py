@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dagster as dg
+from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from basalt_dagster.assets import AssetLayout
@@ -59,7 +61,7 @@ class ScheduleConfig(BaseModel):
     @field_validator("cron")
     @classmethod
     def _cron(cls, value: str) -> str:
-        if not dg.is_valid_cron_string(value):
+        if len(value.split()) != 5 or not croniter.is_valid(value):
             raise ValueError(f"cron {value!r} is not a valid cron expression")
         return value
 
@@ -84,7 +86,8 @@ def _schedule(layout: AssetLayout, job: dg.UnresolvedAssetJobDefinition, config:
     @dg.schedule(name=config.name, cron_schedule=config.cron, job=job, execution_timezone=config.timezone)
     def tick(context: dg.ScheduleEvaluationContext) -> Iterator[dg.RunRequest | dg.SkipReason]:
         when = context.scheduled_execution_time
-        today = when.date() if when is not None else date.today()
+        zone = ZoneInfo(config.timezone)
+        today = (when.astimezone(zone) if when is not None else datetime.now(zone)).date()
         days = dates_for(config, today, layout.days)
         if not days:
             yield dg.SkipReason(
@@ -104,7 +107,6 @@ def job_for(layout: AssetLayout, assets: Sequence[dg.AssetsDefinition]) -> dg.Un
     return dg.define_asset_job(
         name="__".join([*layout.key_prefix, "job"]).replace("-", "_"),
         selection=dg.AssetSelection.assets(*assets),
-        partitions_def=assets[0].partitions_def,
     )
 
 
