@@ -50,7 +50,8 @@ def test_defs_writes_a_file_dagster_validates(pipeline: Path) -> None:
 def test_validate_lists_the_assets(pipeline: Path) -> None:
     code, output = invoke("validate", "--pipeline", str(pipeline))
     assert code == 0, output
-    assert output.strip() == "ok: 2 assets: basalt/demo/bars, basalt/demo/bars15"
+    sources = ", ".join(f"basalt/demo/source/{t}" for t in ("l2", "marketstate", "reference", "trades"))
+    assert output.strip() == f"ok: 6 assets: basalt/demo/bars, basalt/demo/bars15, {sources}"
 
 
 def test_materialize_writes_one_partition(pipeline: Path) -> None:

@@ -145,8 +145,11 @@ def materialize_command(
     defs = build_definitions(pipeline, universes=_universes(universe), holidays=_holidays(holiday))
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     graph = defs.resolve_asset_graph()
-    some_key = next(iter(graph.get_all_asset_keys()))
-    dimensions = graph.get(some_key).partitions_def
+    dimensions = next(
+        graph.get(k).partitions_def
+        for k in graph.get_all_asset_keys()
+        if isinstance(graph.get(k).partitions_def, dg.MultiPartitionsDefinition)
+    )
     names = dimensions.get_partitions_def_for_dimension(UNIVERSE_DIMENSION).get_partition_keys()
     failed = False
     for text in partition:

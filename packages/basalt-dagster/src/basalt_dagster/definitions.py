@@ -25,7 +25,7 @@ def build_definitions(
     max_null_rate: float = 0.9,
     group_name: str | None = None,
     schedules: Sequence[Mapping[str, Any]] | None = None,
-    sensor: bool = False,
+    sensor: bool = True,
     executor: dg.ExecutorDefinition | None = None,
     op_tags: Mapping[str, Any] | None = None,
     assets: Sequence[Any] = (),
@@ -91,7 +91,7 @@ def build_definitions(
     if sensor:
         from basalt_dagster.sources import build_sources
 
-        sources, input_sensor = build_sources(layout, basalt_assets)
+        sources, input_sensor = build_sources(layout, job)
         all_assets += sources
         sensors.append(input_sensor)
     if executor is not None:

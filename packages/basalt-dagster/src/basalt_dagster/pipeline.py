@@ -58,6 +58,8 @@ class BasaltProject:
     plugins: PluginSet
     passes: tuple[PassInfo, ...]
     get_universe: Callable[[date], pl.DataFrame] | None = None
+    tables: tuple[str, ...] = ()
+    """Names of the source tables the passes read (observable source assets, the inputs sensor)."""
     sections: dict[str, Any] = field(default_factory=dict)
     """Dagster-only sections of the pipeline file (``SCHEDULES``)."""
     path: Path | None = None
@@ -183,6 +185,7 @@ def load_project(
         config=loaded.config.model_dump(mode="json"),
         plugins=plugin_set,
         passes=_pass_infos(resolved),
+        tables=tuple(sorted(resolved.tables)),
         get_universe=loaded.get_universe,
         sections=sections,
         path=loaded.path,
