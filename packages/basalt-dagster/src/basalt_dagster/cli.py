@@ -209,3 +209,44 @@ def dev_command(
     command = [dagster or "dagster", "dev", "-f", str(target), "-h", "127.0.0.1", "-p", str(port)]
     typer.echo(" ".join(command))
     raise typer.Exit(subprocess.call(command))
+
+
+@app.command("heatmap")
+def heatmap_command(
+    pipeline: PipelineOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="PNG file to write.")] = Path(
+        "materialisations.png"
+    ),
+    pass_name: Annotated[str | None, typer.Option("--pass", help="The pass (default: the first).")] = None,
+    universe: UniverseOption = None,
+    holiday: HolidayOption = None,
+) -> None:
+    """Draw a calendar heatmap of a pass's materialised partitions from the instance in $DAGSTER_HOME."""
+    import dagster as dg
+
+    from basalt_dagster.dashboard import calendar_heatmap, materialised_rows
+    from basalt_dagster.definitions import build_definitions
+    from basalt_dagster.partitions import DATE_DIMENSION, UNIVERSE_DIMENSION
+
+    if not os.environ.get("DAGSTER_HOME"):
+        raise typer.BadParameter(
+            "set DAGSTER_HOME to the instance whose runs to draw", param_hint="DAGSTER_HOME"
+        )
+    defs = build_definitions(
+        pipeline, universes=_universes(universe), holidays=_holidays(holiday), sensor=False
+    )
+    graph = defs.resolve_asset_graph()
+    keys = sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string())
+    chosen = next((k for k in keys if pass_name in (None, k.path[-1])), None)
+    if chosen is None:
+        raise typer.BadParameter(f"no pass {pass_name!r}; passes: {[k.path[-1] for k in keys]}")
+    partitions = graph.get(chosen).partitions_def
+    days = [
+        date.fromisoformat(d)
+        for d in partitions.get_partitions_def_for_dimension(DATE_DIMENSION).get_partition_keys()
+    ]
+    names = partitions.get_partitions_def_for_dimension(UNIVERSE_DIMENSION).get_partition_keys()
+    with dg.DagsterInstance.get() as instance:
+        rows = materialised_rows(instance, chosen)
+    calendar_heatmap(rows, days, names, out, title=chosen.to_user_string())
+    typer.echo(f"wrote {out}: {rows.height} of {len(days) * len(names)} partitions materialised")
