@@ -205,7 +205,7 @@ def test_a_backfill_runs_on_two_celery_workers(
                     raise RuntimeError(f"celery worker exited with {worker.returncode}:\n{log.read_text()}")
             return all("ready." in log.read_text() for log in logs)
 
-        wait_for(ready, 90, "celery workers were not ready")
+        wait_for(ready, 180, "celery workers were not ready")
         # The instance's SQLite storage is created once, before four processes open it at once.
         init = "import dagster as dg; dg.DagsterInstance.get().get_runs(limit=1)"
         subprocess.run([sys.executable, "-c", init], env=env, check=True, timeout=120)
