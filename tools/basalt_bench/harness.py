@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 
 from basalt_bench import compare as cmp
-from basalt_bench.cases import CASES, Case
+from basalt_bench.cases import CASES, CONTENDERS, FLOORS, Case
 from basalt_bench.contenders import basalt as basalt_contender
 from basalt_bench.measure import measure, python_module
 from basalt_bench.workloads import Workload
@@ -161,14 +161,11 @@ def run_cases(
             if round_ == 0:
                 agreed[name] = {}
                 for contender in order[1:]:
-                    if contender == "scan":
+                    if contender in FLOORS:
                         agreed[name][contender] = None
                         continue
                     check(case, contender, outs / name)
                     agreed[name][contender] = True
     # Keep the contenders in turn order for the report.
-    ordered = {
-        name: {c: runs[name][c] for c in ("basalt", "polars", "duckdb", "pandas", "scan") if c in runs[name]}
-        for name in runs
-    }
+    ordered = {name: {c: runs[name][c] for c in CONTENDERS if c in runs[name]} for name in runs}
     return ordered, agreed
