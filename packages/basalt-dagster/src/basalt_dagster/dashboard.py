@@ -69,8 +69,7 @@ def calendar_heatmap(
     figure, axes = plt.subplots(
         1, len(universes), figsize=(2.2 + 2.2 * len(universes), 1.2 + 0.35 * len(weeks)), squeeze=False
     )
-    cmap = plt.get_cmap("viridis").copy()
-    cmap.set_bad("#dddddd")
+    cmap = plt.get_cmap("viridis").with_extremes(bad="#dddddd")
     for axis, universe in zip(axes[0], universes, strict=True):
         grid = np.full((len(weeks), 5), np.nan)
         for day in days:
