@@ -5,7 +5,7 @@ instance's public :meth:`dagster.DagsterInstance.fetch_materializations` and kee
 per (date, universe) partition, the rows the latest materialisation recorded.
 :func:`calendar_heatmap` draws them as a PNG: one panel per universe, ISO weeks
 down, weekdays across, colour = rows written, grey = a trading date not (yet)
-materialised.
+materialised, blank = not a trading date.
 """
 
 from __future__ import annotations
@@ -62,13 +62,19 @@ def calendar_heatmap(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.patches import Rectangle
 
     weeks = sorted({d.isocalendar()[:2] for d in days})
     found = {(r["date"], r["universe"]): r["rows"] for r in rows.iter_rows(named=True)}
     top = max([v for v in found.values() if v] or [1])
     figure, axes = plt.subplots(
-        1, len(universes), figsize=(2.2 + 2.2 * len(universes), 1.2 + 0.35 * len(weeks)), squeeze=False
+        1,
+        len(universes),
+        figsize=(2.5 + 2.5 * len(universes), 1.6 + 0.35 * len(weeks)),
+        squeeze=False,
+        layout="constrained",
     )
+    trading = set(days)
     cmap = plt.get_cmap("viridis").with_extremes(bad="#dddddd")
     for axis, universe in zip(axes[0], universes, strict=True):
         grid = np.full((len(weeks), 5), np.nan)
@@ -77,6 +83,12 @@ def calendar_heatmap(
             if value is not None:
                 grid[weeks.index(day.isocalendar()[:2]), day.weekday()] = value
         image = axis.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=top, aspect="auto")
+        for row, (year, week) in enumerate(weeks):  # weekdays outside the calendar stay blank
+            for column in range(5):
+                if date.fromisocalendar(year, week, column + 1) not in trading:
+                    axis.add_patch(
+                        Rectangle((column - 0.5, row - 0.5), 1, 1, facecolor="white", edgecolor="none")
+                    )
         axis.set_title(universe, fontsize=9)
         axis.set_xticks(range(5), ["Mon", "Tue", "Wed", "Thu", "Fri"], fontsize=7)
         axis.set_yticks(range(len(weeks)), [f"{y}-W{w:02d}" for y, w in weeks], fontsize=7)
