@@ -85,6 +85,9 @@ WORKLOADS: dict[str, Workload] = {
     # Tiny: the end-to-end test's workload (4 listings, a quarter of a session).
     "XS": Workload("XS", instruments=2, days=1, messages_per_day=4_000, session_scale=0.25),
     "S": Workload("S", instruments=10, days=1),
+    # S's listings over M's five days (issue #12's L2 measurements on a loaded machine): 5.6 M L2
+    # snapshots, a fifth of M's memory, ~1.5 min to synthesise.
+    "S5": Workload("S5", instruments=10, days=5),
     "M": Workload("M", instruments=50, days=5),
     # 500 listings × 20 days at S's density would be ~800 M L3 events: ~2 h to synthesise here and
     # ~650 GB of staging (basalt data synth stages uncompressed Arrow for the whole run before
