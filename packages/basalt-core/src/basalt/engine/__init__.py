@@ -5,6 +5,8 @@
                                                         (one slice, for orchestrators)
 
 Everything else under ``basalt.engine`` is internal and may change between releases.
+(``resolve_pipeline`` is :func:`basalt.engine.resolve.resolve`: a package attribute named
+``resolve`` would be replaced by the submodule of that name as soon as it is imported.)
 Importing this package is cheap: names are imported on first use.
 """
 
@@ -20,7 +22,7 @@ _PUBLIC: dict[str, str] = {
     "Pipeline": "basalt.engine.loader",
     "load_pipeline": "basalt.engine.loader",
     "ResolvedPipeline": "basalt.engine.resolve",
-    "resolve": "basalt.engine.resolve",
+    "resolve_pipeline": "basalt.engine.resolve:resolve",
     "RunPlan": "basalt.engine.plan",
     "BatchTask": "basalt.engine.plan",
     "build_plan": "basalt.engine.plan",
@@ -49,7 +51,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from basalt.engine.panel import PanelInputError, run_panel_partition
     from basalt.engine.partition import PartitionResult, run_partition
     from basalt.engine.plan import BatchTask, RunPlan, build_plan
-    from basalt.engine.resolve import ResolvedPipeline, resolve
+    from basalt.engine.resolve import ResolvedPipeline
+    from basalt.engine.resolve import resolve as resolve_pipeline
     from basalt.engine.runner import (
         ResumeMismatchError,
         RunError,
@@ -65,7 +68,8 @@ def __getattr__(name: str) -> Any:
     module = _PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'basalt.engine' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    module, _, attribute = module.partition(":")
+    value = getattr(importlib.import_module(module), attribute or name)
     globals()[name] = value
     return value
 
@@ -91,7 +95,7 @@ __all__ = [
     "Stage",
     "build_plan",
     "load_pipeline",
-    "resolve",
+    "resolve_pipeline",
     "run_panel_partition",
     "run_partition",
     "run_pipeline",
