@@ -1,4 +1,4 @@
-"""``basalt.engine`` names its public API; every name resolves to what it says, whatever was imported first."""
+"""``basalt.engine`` names its public API; every name resolves to what it says, in any import order."""
 
 from __future__ import annotations
 
