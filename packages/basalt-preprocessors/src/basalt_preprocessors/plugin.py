@@ -27,8 +27,9 @@ def basalt_register_preprocessors() -> list[type[PreprocessorModule]]:
 @hookimpl
 def basalt_register_analytics() -> list[type[AnalyticModule]]:
     """Analytics over the derived tables (consolidated-book shares, aggressive orders, icebergs)."""
-    from basalt_preprocessors.catalog_books import ANALYTICS as BOOKS
+    # Not catalog_books: it has no analytics, and importing it loads the replay kernel (numba),
+    # which every pipeline would then pay for at resolve time.
     from basalt_preprocessors.catalog_cbbo import ANALYTICS as CBBO
     from basalt_preprocessors.catalog_icebergs import ANALYTICS as ICEBERGS
 
-    return [*BOOKS, *CBBO, *ICEBERGS]
+    return [*CBBO, *ICEBERGS]

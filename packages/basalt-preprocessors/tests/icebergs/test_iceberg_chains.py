@@ -25,7 +25,7 @@ def test_roots_of_random_chains_compiled_and_pure_python() -> None:
     series = pl.Series("p", [None if p < 0 else p for p in parent], dtype=pl.Int64)
     expected = _follow(parent)
     assert chains.chain_roots(series).to_list() == expected
-    plain = getattr(chains._roots, "py_func", chains._roots)  # the uncompiled function under Numba
+    plain = chains._roots_python  # the same loop, uncompiled
     assert plain(np.asarray(parent, dtype=np.int64)).tolist() == expected
     assert chains.chain_roots(pl.Series("p", [], dtype=pl.Int64)).to_list() == []
 

@@ -152,9 +152,15 @@ def _resolve_module(
     loc: tuple[int | str, ...] = ("PASSES", index)
     # A pass lists analytics and preprocessors alike: a preprocessor's output is a
     # derived table, keyed by its own KEYS, that later passes read as ``pass:NAME``.
-    preprocessors = manager.preprocessors()
+    # Analytics first: asking for the preprocessors imports every preprocessor module (the
+    # replay kernels' numba among them), which a pipeline without preprocessors never needs.
+    analytics = manager.analytics()
     try:
-        cls = preprocessors[name] if name in preprocessors else manager.analytics()[name]
+        if name in analytics:
+            cls = analytics[name]
+        else:  # a preprocessor, or an unknown name: the analytics registry's error explains it
+            preprocessors = manager.preprocessors()
+            cls = preprocessors[name] if name in preprocessors else analytics[name]
     except PluginError as exc:
         problems.append(f"{config_path((*loc, 'modules'))}: {exc}")
         return None

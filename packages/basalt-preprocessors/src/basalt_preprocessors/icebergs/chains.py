@@ -13,32 +13,31 @@ same function runs as plain Python, with the same result.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-try:
-    import numba as _numba
-except ImportError:  # pragma: no cover - depends on the environment
-    _numba = None
-
-
-def _njit(fn: F) -> F:
-    return fn if _numba is None else _numba.njit(cache=True, nogil=True)(fn)  # type: ignore[no-any-return]
-
-
-@_njit
-def _roots(parent: np.ndarray) -> np.ndarray:
+def _roots_python(parent: np.ndarray) -> np.ndarray:
     """``root[i]``: position of the first link of link ``i``'s chain (``parent[i] < i`` or -1)."""
     root = np.empty(parent.shape[0], dtype=np.int64)
     for i in range(parent.shape[0]):
         p = parent[i]
         root[i] = i if p < 0 else root[p]
     return root
+
+
+@functools.cache
+def _roots() -> Callable[[np.ndarray], np.ndarray]:
+    """The compiled loop, made on first use: importing numba (~0.5 s) at plugin registration
+    would slow every pipeline's start-up, icebergs or not."""
+    try:
+        import numba
+    except ImportError:  # pragma: no cover - depends on the environment
+        return _roots_python
+    return numba.njit(cache=True, nogil=True)(_roots_python)  # type: ignore[no-any-return]
 
 
 def chain_roots(parent_position: pl.Series) -> pl.Series:
@@ -49,4 +48,4 @@ def chain_roots(parent_position: pl.Series) -> pl.Series:
     parent = parent_position.fill_null(-1).cast(pl.Int64).to_numpy()
     if parent.shape[0] and (parent >= np.arange(parent.shape[0])).any():
         raise ValueError("iceberg chains: a refill link precedes its parent link")
-    return pl.Series(parent_position.name, _roots(np.ascontiguousarray(parent)), dtype=pl.Int64)
+    return pl.Series(parent_position.name, _roots()(np.ascontiguousarray(parent)), dtype=pl.Int64)
