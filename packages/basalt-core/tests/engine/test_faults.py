@@ -102,6 +102,8 @@ def test_kill_9_at_a_random_point_then_resume_is_byte_identical(
         resumed = subprocess.run(_cli(pipeline, env["state"]), capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert _files(env["out"]) == expected
+    # A writer killed mid-write left no staging file behind once its day was rewritten.
+    assert not [p for p in env["out"].rglob(".tmp-*")]
 
 
 def _break(lake: Path, day: date, how: str) -> Path:

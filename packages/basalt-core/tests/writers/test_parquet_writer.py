@@ -148,3 +148,16 @@ print("pyarrow" in sys.modules)
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_staging_file_left_by_a_killed_writer_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    writer = _writer(tmp_path)
+    writer.write(_frame([1, 2], 10.0), _partition((1, 2)))
+    day_dir = tmp_path / "demo" / "bars" / f"Date={DAY}"
+    leftover = day_dir / ".tmp-0123456789abcdef.partial"  # what kill -9 mid-write leaves
+    leftover.write_bytes(b"PAR1 half a file")
+    writer.write(_frame([1, 2], 20.0), _partition((1, 2)))
+    assert not leftover.exists()
+    assert writer.read(_partition((1, 2)))["Volume"].to_list() == [20.0, 20.0]
+    # Staging files are never *.parquet: a glob over the dataset cannot read one mid-write.
+    assert sorted(p.name[:5] for p in day_dir.iterdir()) == ["part-"]

@@ -42,6 +42,10 @@ class Store(Protocol):
         """A Parquet file's rows (no hive columns from its folder names)."""
 
 
+STAGING_PREFIX = ".tmp-"
+"""Files a local write stages before its atomic rename."""
+
+
 class LocalStore:
     """A folder on this machine."""
 
@@ -67,7 +71,15 @@ class LocalStore:
     def put(self, frame: pl.DataFrame, target: str, metadata: dict[str, str], compression: str) -> None:
         folder = os.path.dirname(target)
         os.makedirs(folder, exist_ok=True)
-        staging = os.path.join(folder, f".tmp-{uuid.uuid4().hex}.parquet")
+        # A writer killed mid-write (kill -9) leaves its staging file behind. One writer at a time
+        # writes a day folder (the run holds the dataset lock; a day is in one batch), so any
+        # staging file found here is such a leftover. The suffix is not .parquet, so a glob of a
+        # dataset's *.parquet never reads one meanwhile.
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(STAGING_PREFIX):
+                    Path(entry.path).unlink(missing_ok=True)
+        staging = os.path.join(folder, f"{STAGING_PREFIX}{uuid.uuid4().hex}.partial")
         try:
             frame.write_parquet(staging, compression=compression, metadata=metadata)  # type: ignore[arg-type]
             os.replace(staging, target)
