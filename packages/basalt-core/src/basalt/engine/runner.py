@@ -23,20 +23,22 @@ import multiprocessing
 import multiprocessing.connection
 import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from basalt.engine.calendar import trading_days
 from basalt.engine.checks import check_pipeline
+from basalt.engine.identity import resume_mismatch
 from basalt.engine.jobs import Job, Stage, committed_days
 from basalt.engine.ledger import RunLedger, find_run, new_run_id
 from basalt.engine.loader import Pipeline
-from basalt.engine.plan import EXECUTION_KEYS, RunPlan, build_plan
+from basalt.engine.plan import RunPlan, build_plan
 from basalt.engine.pool import PooledWorker, WorkerPool, rss_mb
 from basalt.engine.resolve import resolve
+from basalt.engine.stop import StopRequest
 from basalt.engine.worker import WorkerError, WorkerFiles
 from basalt.plugins.manager import PluginManager, get_plugin_manager
 
@@ -127,52 +129,14 @@ def reroot_outputs(
     return config
 
 
-def _shown(value: Any) -> str:
-    return json.dumps(value, default=str)
-
-
-def config_differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """``PASSES[0].time_bucket_seconds: 60 → 300`` for every output-relevant key that differs."""
-
-    def flat(value: Any, prefix: str = "") -> dict[str, Any]:
-        if isinstance(value, dict):
-            items: dict[str, Any] = {}
-            for key, child in value.items():
-                if not prefix and key in EXECUTION_KEYS:
-                    continue
-                items.update(flat(child, f"{prefix}.{key}" if prefix else str(key)))
-            return items
-        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            items = {}
-            for index, child in enumerate(value):
-                items.update(flat(child, f"{prefix}[{index}]"))
-            return items
-        return {prefix: value}
-
-    old, new = flat(before), flat(after)
-    return [
-        f"{key}: {_shown(old.get(key, '(unset)'))} → {_shown(new.get(key, '(unset)'))}"
-        for key in sorted(set(old) | set(new))
-        if old.get(key, "(unset)") != new.get(key, "(unset)")
-    ]
-
-
 def _check_resume(ledger: RunLedger, plan: RunPlan) -> None:
     """Refuse to continue a run whose output-determining inputs changed, naming what changed."""
     recorded = ledger.read_plan()
     if recorded is None:
         return  # a run started before fingerprints were recorded: nothing to compare
-    old = recorded.get("fingerprint", {})
-    changed = sorted(
-        part for part in set(old) | set(plan.fingerprint) if old.get(part) != plan.fingerprint.get(part)
-    )
+    changed, details = resume_mismatch(recorded, plan)
     if not changed:
         return
-    details = config_differences(recorded.get("config", {}), plan.config)
-    if "plugins" in changed:
-        details.append(f"plugins: {recorded.get('plugins')} → {plan.plugins.describe()}")
-    if "universe" in changed:
-        details.append("universe: the listings of some days differ")
     listed = "\n".join(f"  - {line}" for line in details) or f"  - changed: {', '.join(changed)}"
     raise ResumeMismatchError(
         f"cannot resume run {ledger.run_id}: what determines its output has changed since it started "
@@ -180,30 +144,6 @@ def _check_resume(ledger: RunLedger, plan: RunPlan) -> None:
         "--resume continues the same run; to compute with the new settings start a new run "
         "(without --resume), which replaces what it rewrites"
     )
-
-
-class _StopRequest:
-    """Records SIGINT/SIGTERM while a run is in progress (handlers restored afterwards)."""
-
-    def __init__(self) -> None:
-        self.signum: int | None = None
-
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        previous: dict[int, Any] = {}
-        try:
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                previous[signum] = signal.signal(signum, self._handle)
-        except ValueError:  # not the main thread: the caller handles signals
-            pass
-        try:
-            yield
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
-
-    def _handle(self, signum: int, frame: Any) -> None:
-        self.signum = signum
 
 
 def run_pipeline(
@@ -293,7 +233,7 @@ def _run(
     report = RunReport(run_id=ledger.run_id, dataset=config.DATASETNAME, ledger=str(ledger.run_dir))
     report.batches = len(plan.jobs)
     began = time.perf_counter()
-    stop = _StopRequest()
+    stop = StopRequest()
     lock_dirs = sorted({str(d) for p in resolved.passes if (d := p.writer.lock_dir()) is not None})
     try:
         with ExitStack() as stack:
@@ -340,7 +280,7 @@ def _schedule(
     report: RunReport,
     limit_rows: int | None,
     progress: Progress,
-    stop: _StopRequest,
+    stop: StopRequest,
 ) -> None:
     config = plan.config
     timeout, retries = config.get("BATCH_TIMEOUT"), config["MAX_RETRIES"]
