@@ -44,6 +44,7 @@ from typing import Any
 import polars as pl
 from pydantic import ConfigDict, Field, field_validator
 
+from basalt.writers._sql_types import polars_dtype, sql_frame, sql_type, sqlalchemy_module
 from basalt.writers.base import (
     DATE_COLUMN,
     LISTING_COLUMN,
@@ -65,14 +66,6 @@ SQLITE_TIMEOUT = 60.0
 """Seconds a SQLite connection waits for another process's write lock before failing."""
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S%.6f"
 """How SQLAlchemy stores timestamps in SQLite (and how this writer writes them, to read them back)."""
-
-
-def _sqlalchemy() -> Any:
-    try:
-        import sqlalchemy
-    except ImportError:
-        raise ImportError("the sql writer needs SQLAlchemy: pip install 'bmll-basalt[sql]'") from None
-    return sqlalchemy
 
 
 class SqlWriterConfig(WriterConfig):
@@ -129,73 +122,6 @@ def table_name(template: str, partition: OutputPartition) -> str:
     return name
 
 
-def _sql_frame(frame: pl.DataFrame) -> pl.DataFrame:
-    """The frame in types every database stores: no Null columns, µs naive timestamps, text enums.
-
-    Raises:
-        TypeError: A column of a type the writer does not store (lists, structs, durations…).
-    """
-    casts: list[pl.Expr] = []
-    dropped: list[str] = []
-    unsupported: dict[str, str] = {}
-    for name, dtype in frame.schema.items():
-        if dtype == pl.Null:
-            dropped.append(name)
-        elif isinstance(dtype, pl.Datetime):
-            column = pl.col(name)
-            if dtype.time_zone is not None:
-                column = column.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
-            casts.append(column.dt.cast_time_unit("us"))
-        elif isinstance(dtype, pl.Categorical | pl.Enum):
-            casts.append(pl.col(name).cast(pl.String))
-        elif not (dtype.is_integer() or dtype.is_float() or dtype in (pl.Boolean, pl.String, pl.Date)):
-            unsupported[name] = str(dtype)
-    if unsupported:
-        raise TypeError(f"the sql writer cannot store columns {unsupported}: cast them in the module")
-    return frame.drop(dropped).with_columns(casts)
-
-
-def _sql_type(dtype: pl.DataType) -> Any:
-    sa = _sqlalchemy()
-    if dtype in (pl.Int64, pl.UInt32, pl.UInt64):
-        return sa.BigInteger()
-    if dtype in (pl.Int32, pl.UInt16):
-        return sa.Integer()
-    if dtype.is_integer():
-        return sa.SmallInteger()
-    if dtype == pl.Float32:
-        return sa.REAL()
-    if dtype.is_float():
-        return sa.Double()
-    if dtype == pl.Boolean:
-        return sa.Boolean()
-    if dtype == pl.Date:
-        return sa.Date()
-    if isinstance(dtype, pl.Datetime):
-        return sa.DateTime()
-    return sa.Text()
-
-
-def _polars_dtype(sql_type: Any) -> pl.DataType | None:
-    sa = _sqlalchemy()
-    checks: list[tuple[Any, pl.DataType]] = [
-        (sa.Boolean, pl.Boolean()),
-        (sa.BigInteger, pl.Int64()),
-        (sa.SmallInteger, pl.Int16()),
-        (sa.Integer, pl.Int32()),
-        (sa.REAL, pl.Float32()),
-        (sa.Float, pl.Float64()),
-        (sa.Numeric, pl.Float64()),
-        (sa.DateTime, pl.Datetime("ns")),
-        (sa.Date, pl.Date()),
-        (sa.String, pl.String()),
-    ]
-    for kind, dtype in checks:
-        if isinstance(sql_type, kind):
-            return dtype
-    return None
-
-
 def _chunks(values: list[int], size: int) -> Iterable[list[int]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -207,7 +133,7 @@ def _add_column_ddl() -> Any:
 
     Names are quoted by the dialect's preparer, the type rendered by its type compiler.
     """
-    sa = _sqlalchemy()
+    sa = sqlalchemy_module()
     from sqlalchemy.ext.compiler import compiles
     from sqlalchemy.schema import ExecutableDDLElement
 
@@ -259,7 +185,7 @@ class SqlWriter(OutputWriter):
         engine = engine_problem("sqlalchemy", self.NAME, self.EXTRA)
         if engine:
             return [engine, *super().check(partition)]
-        sa = _sqlalchemy()
+        sa = sqlalchemy_module()
         try:
             sa.engine.make_url(self.config.url).get_dialect().import_dbapi()
         except ImportError as exc:
@@ -291,7 +217,7 @@ class SqlWriter(OutputWriter):
         if engine_problem("sqlalchemy", self.NAME, self.EXTRA):
             # Plans and reports name the table even where the writer cannot run yet.
             return f"{self._safe_url()}/{self.table_name(partition)}"
-        sa = _sqlalchemy()
+        sa = sqlalchemy_module()
         url = sa.engine.make_url(self.config.url)._replace(password=None)  # URL is a NamedTuple
         schema = f"{self.config.db_schema}." if self.config.db_schema else ""
         return f"{url.render_as_string(hide_password=False)}/{schema}{self.table_name(partition)}"
@@ -299,7 +225,7 @@ class SqlWriter(OutputWriter):
     def engine(self) -> Any:
         """The writer's SQLAlchemy engine (created on first use; SQLite: its folder too)."""
         if self._engine is None:
-            sa = _sqlalchemy()
+            sa = sqlalchemy_module()
             url = sa.engine.make_url(self.config.url)
             kwargs: dict[str, Any] = {}
             if url.get_backend_name() == "sqlite":
@@ -321,7 +247,7 @@ class SqlWriter(OutputWriter):
         """The table as it is in the database now, ``None`` if it does not exist."""
         if name in self._tables and not refresh:
             return self._tables[name]
-        sa = _sqlalchemy()
+        sa = sqlalchemy_module()
         with self.engine().connect() as conn:
             if not sa.inspect(conn).has_table(name, schema=self.config.db_schema):
                 return None
@@ -337,7 +263,7 @@ class SqlWriter(OutputWriter):
 
     def _ensure_table(self, name: str, frame: pl.DataFrame, key_column: str = LISTING_COLUMN) -> Any:
         """Create the table from ``frame``'s schema, or add the columns it lacks; return it."""
-        sa = _sqlalchemy()
+        sa = sqlalchemy_module()
         from sqlalchemy.schema import CreateTable
 
         table = self._reflect(name)
@@ -352,7 +278,7 @@ class SqlWriter(OutputWriter):
             if absent:
                 raise ValueError(f"sql table {name!r}: key column(s) {absent} are not in the batch")
             columns = [
-                sa.Column(column, _sql_type(dtype), primary_key=column in keys, autoincrement=False)
+                sa.Column(column, sql_type(dtype), primary_key=column in keys, autoincrement=False)
                 for column, dtype in frame.schema.items()
             ]
             new = sa.Table(name, sa.MetaData(), *columns, schema=self.config.db_schema)
@@ -366,7 +292,7 @@ class SqlWriter(OutputWriter):
             for column in [c for c in frame.columns if c not in table.c]:
                 try:
                     with self.engine().begin() as conn:
-                        conn.execute(add_column(table, sa.Column(column, _sql_type(frame.schema[column]))))
+                        conn.execute(add_column(table, sa.Column(column, sql_type(frame.schema[column]))))
                 except sa.exc.DBAPIError:
                     if column not in self._reflect(name, refresh=True).c:
                         raise
@@ -384,10 +310,10 @@ class SqlWriter(OutputWriter):
                 )
 
     def write(self, frame: pl.DataFrame, partition: OutputPartition) -> int:
-        sa = _sqlalchemy()
+        sa = sqlalchemy_module()
         name = self._table_name(partition)
         check_batch(frame, partition)
-        frame = _sql_frame(frame) if frame.height else frame
+        frame = sql_frame(frame) if frame.height else frame
         if frame.height:
             table = self._ensure_table(name, frame, partition.key_column)
             self._check_keys(frame, table)
@@ -412,7 +338,7 @@ class SqlWriter(OutputWriter):
         if dialect.name == "postgresql" and dialect.driver == "psycopg":
             self._copy_postgres(conn, table, frame)
             return
-        sa = _sqlalchemy()
+        sa = sqlalchemy_module()
         columns = frame.columns
         statement = sa.insert(table).values(
             {table.c[column]: sa.bindparam(f"p{i}") for i, column in enumerate(columns)}
@@ -457,7 +383,7 @@ class SqlWriter(OutputWriter):
                         )
                     )
         except dbapi_error as exc:  # raised as SQLAlchemy raises driver errors elsewhere
-            sa = _sqlalchemy()
+            sa = sqlalchemy_module()
             raise sa.exc.DBAPIError.instance(statement.as_string(driver), None, exc, dbapi_error) from exc
 
     def read(self, partition_like: OutputPartition) -> pl.DataFrame:
@@ -467,14 +393,14 @@ class SqlWriter(OutputWriter):
         return self._read(partition_like, start, end)
 
     def _read(self, partition_like: OutputPartition, start: date | None, end: date | None) -> pl.DataFrame:
-        sa = _sqlalchemy()
+        sa = sqlalchemy_module()
         table = self._reflect(self._table_name(partition_like), refresh=True)
         if table is None:
             return pl.DataFrame()
         sqlite = self.engine().dialect.name == "sqlite"
         selected, dtypes, parse = [], {}, {}
         for column in table.columns:
-            dtype = _polars_dtype(column.type)
+            dtype = polars_dtype(column.type)
             if sqlite and isinstance(column.type, sa.Date | sa.DateTime):
                 selected.append(sa.type_coerce(column, sa.Text()).label(column.name))
                 dtypes[column.name] = pl.String()
