@@ -165,10 +165,13 @@ class Source(Registrable, ABC):
         predicates = []
         if listing_ids is not None:
             predicates.append(pl.col("ListingId").is_in(list(listing_ids)))
-        if (start is not None or end is not None) and table.TIMESTAMP_COLUMN is None:
+        if start is None and end is None:
+            return predicates
+        column = table.TIMESTAMP_COLUMN
+        if column is None:
             raise ValueError(f"table {table.NAME!r} has no timestamp column to filter on")
         if start is not None:
-            predicates.append(pl.col(table.TIMESTAMP_COLUMN) >= start)
+            predicates.append(pl.col(column) >= start)
         if end is not None:
-            predicates.append(pl.col(table.TIMESTAMP_COLUMN) < end)
+            predicates.append(pl.col(column) < end)
         return predicates
