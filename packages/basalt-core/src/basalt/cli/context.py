@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
 
 from basalt.plugins.manager import PluginManager, get_plugin_manager
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from rich.console import Console
 
 
 def plugin_manager(ctx: typer.Context) -> PluginManager:
@@ -24,9 +26,13 @@ def print_json(data: Any) -> None:
 
 def console() -> Console:
     """A rich console on stdout (plain text when piped)."""
+    from rich.console import Console  # on first print, not at start-up
+
     return Console(soft_wrap=True)
 
 
 def error_console() -> Console:
     """A rich console on stderr for errors and warnings."""
+    from rich.console import Console
+
     return Console(stderr=True)

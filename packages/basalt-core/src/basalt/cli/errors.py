@@ -16,7 +16,6 @@ import os
 from typing import Any
 
 import typer
-from rich.markup import escape
 from typer.core import TyperGroup
 
 from basalt.cli.context import error_console
@@ -109,6 +108,8 @@ def message_of(exc: BaseException) -> str:
 
 def report(exc: BaseException) -> int:
     """Print ``error: <message>`` on stderr (brackets in it shown literally); return the exit code."""
+    from rich.markup import escape  # only when there is an error to print: rich costs start-up time
+
     error_console().print(f"[red]error:[/] {escape(message_of(exc))}", soft_wrap=True, highlight=False)
     return exit_code_of(exc)
 

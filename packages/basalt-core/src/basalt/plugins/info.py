@@ -59,3 +59,23 @@ class PluginInfo:
             "provides": {kind: list(names) for kind, names in self.provides.items()},
             "error": self.error,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> PluginInfo:
+        """Rebuild an info from :meth:`to_dict` (the plugin cache stores that form)."""
+        error = data.get("error")
+        hooks = data.get("hooks") or []
+        provides = data.get("provides") or {}
+        if not isinstance(hooks, list) or not isinstance(provides, dict):
+            raise TypeError("a plugin info needs a list of hooks and a dict of provides")
+        return cls(
+            name=str(data["name"]),
+            distribution=str(data["distribution"]),
+            version=str(data["version"]),
+            module=str(data["module"]),
+            builtin=bool(data.get("builtin")),
+            disabled=bool(data.get("disabled")),
+            hooks=[str(hook) for hook in hooks],
+            provides={str(kind): [str(name) for name in names] for kind, names in provides.items()},
+            errors=[str(error)] if error else [],
+        )
