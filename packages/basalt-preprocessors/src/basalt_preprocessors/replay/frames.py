@@ -13,9 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from basalt_preprocessors.replay import kernel as k
-from basalt_preprocessors.replay._jit import JIT_ENABLED
-
 CHANGE = "_Change"
 """Marks the market-state change rows mixed into the L3 rows of the module's input."""
 L3_COLUMNS: tuple[str, ...] = (
@@ -94,6 +91,8 @@ def _change_positions(rows: pl.DataFrame, changes: pl.DataFrame) -> np.ndarray:
 
 def _arrays(arrays: list[np.ndarray]) -> list[object]:
     """NumPy arrays for the compiled kernel; lists for the plain-Python one (much faster to index)."""
+    from basalt_preprocessors.replay._jit import JIT_ENABLED
+
     return list(arrays) if JIT_ENABLED else [a.tolist() for a in arrays]
 
 
@@ -146,6 +145,10 @@ def replay_day(frame: pl.DataFrame, options: ReplayOptions) -> pl.DataFrame:
             np.zeros(6 * cap, dtype=np.int64),
         ]
     )
+    # Imported here, not at the top: importing Numba (~0.3 s) at plugin registration would
+    # slow every command and every worker's start-up, whether or not a pass replays books.
+    from basalt_preprocessors.replay import kernel as k
+
     count = k.replay(
         *inputs, n_px, lv, int(options.every_row), int(options.changes_only), *scratch, *book, *out, cap
     )
@@ -198,6 +201,8 @@ def _snapshot_frame(
             columns[f"{side}Price{level + 1}"] = pl.Series(priced[out_px[j]], nan_to_null=True)
             columns[f"{side}Quantity{level + 1}"] = out_qty[j]
             columns[f"{side}NumOrders{level + 1}"] = out_cnt[j]
+    from basalt_preprocessors.replay.kernel import F_CROSSED, F_NEGATIVE, F_UNKNOWN  # see replay_day
+
     frame = pl.DataFrame(columns).with_columns(
         pl.lit(trade_date, dtype=pl.Datetime("ms")).alias("TradeDate"),
         pl.col("TimestampNanoseconds").dt.cast_time_unit("us").alias("EventTimestamp"),
@@ -206,8 +211,8 @@ def _snapshot_frame(
         state_names.gather(meta[2]).alias("MarketState"),
         pl.when(pl.Series(row >= 0)).then(event_no).alias("L3EventNo"),
         seq.alias("BMLLSequenceNo"),
-        pl.Series("BookCrossed", (meta[3] & k.F_CROSSED) != 0),
-        pl.Series("UnknownOrderId", (meta[3] & k.F_UNKNOWN) != 0),
-        pl.Series("NegativeSize", (meta[3] & k.F_NEGATIVE) != 0),
+        pl.Series("BookCrossed", (meta[3] & F_CROSSED) != 0),
+        pl.Series("UnknownOrderId", (meta[3] & F_UNKNOWN) != 0),
+        pl.Series("NegativeSize", (meta[3] & F_NEGATIVE) != 0),
     )
     return frame.select([pl.col(name).cast(dtype) for name, dtype in schema.items()])
