@@ -35,7 +35,6 @@ from basalt import AnalyticModule, ColumnDoc, ModuleConfig, TimeBuckets
 from basalt.analytics.l2 import L2Last, L2TimeWeighted
 from basalt.timebuckets import TIME_BUCKET
 from basalt_characteristics._series import DAY, clean_price, l2_series, position_in_run, same_as_previous
-from basalt_characteristics.stoikov import fit_adjustments
 
 
 class MicroPriceConfig(ModuleConfig):
@@ -190,6 +189,9 @@ class MicroPrice(AnalyticModule):
             .group_by("ListingId", DAY)
             .agg(pl.col("__x0"), pl.col("__x"), pl.col("__h"), pl.col("len"))
         )
+
+        # Imported here: the fit needs NumPy, which registering the plugin should not import.
+        from basalt_characteristics.stoikov import fit_adjustments
 
         def fit(row: dict[str, list[int]]) -> list[float] | None:
             return fit_adjustments(

@@ -54,7 +54,6 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from basalt_preprocessors.icebergs.chains import chain_roots
 from basalt_preprocessors.icebergs.config import CONTINUOUS, IcebergConfig
 
 TS = "TimestampNanoseconds"
@@ -185,6 +184,9 @@ def chain_ids(links: pl.LazyFrame) -> pl.LazyFrame:
         )
         .sort(_POS)
     )
+    # Imported here: chains needs NumPy (and Numba), which registering the plugin should not import.
+    from basalt_preprocessors.icebergs.chains import chain_roots
+
     roots = pl.col(_PPOS).map_batches(chain_roots, return_dtype=pl.Int64)
     return with_parent.with_columns(pl.col(_PARENT).gather(roots).alias(ICEBERG)).drop("__child_seq", _PPOS)
 

@@ -73,7 +73,6 @@ from pydantic import Field
 
 from basalt import ColumnDoc, ModuleConfig, PreprocessorModule
 from basalt.timebuckets import TimeBuckets
-from basalt_preprocessors.replay.frames import CHANGE, L3_COLUMNS, ReplayOptions, output_schema, replay_day
 
 MAX_LEVELS = 50
 """Deepest book the replay publishes (BMLL's own L2 has 10 levels)."""
@@ -220,6 +219,15 @@ class L2FromL3(PreprocessorModule):
 
     def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
         """One lazy ``map_groups`` per (ListingId, TradeDate) over L3 rows and market-state changes."""
+        # Imported here: frames needs NumPy, which registering the plugin should not import.
+        from basalt_preprocessors.replay.frames import (
+            CHANGE,
+            L3_COLUMNS,
+            ReplayOptions,
+            output_schema,
+            replay_day,
+        )
+
         options = ReplayOptions(
             levels=self.config.levels,
             every_row=self.config.snapshot_at == "row",
