@@ -229,6 +229,15 @@ class IndicatorsModule(AnalyticModule):
     NAME = "indicators"
     INPUTS = ("source",)
     Config = IndicatorsConfig
+    CATALOGUE_CONFIGS = (
+        *({"indicators": [{"kind": kind, "column": "{Column}"}]} for kind in ("sma", "ema", "wma", "rsi")),
+        *(
+            {"indicators": [{"kind": kind, "column": "{Column}"}]}
+            for kind in ("macd", "bollinger", "zscore", "std")
+        ),
+        {"indicators": [{"kind": "atr", "column": "{Column}", "high": "{High}", "low": "{Low}"}]},
+    )
+    """For ``basalt analytics list --all``: every kind, over a placeholder column."""
     config: IndicatorsConfig
 
     def __init__(self, config: IndicatorsConfig | Mapping[str, Any] | None = None) -> None:

@@ -228,6 +228,8 @@ class ReaggregateModule(AnalyticModule):
     NAME = "reaggregate"
     INPUTS = ("source",)
     Config = ReaggregateConfig
+    CATALOGUE_CONFIGS = ({"rules": {"{Column}": "sum"}},)
+    """For ``basalt analytics list --all``: one output per source column (its rule is configured)."""
     config: ReaggregateConfig
 
     def __init__(self, config: ReaggregateConfig | Mapping[str, Any] | None = None) -> None:

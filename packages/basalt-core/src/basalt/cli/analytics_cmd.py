@@ -1,10 +1,40 @@
-"""``basalt analytics …``: the columns modules produce and what they mean."""
+"""``basalt analytics …``: the columns modules produce and what they mean.
+
+``list`` shows the columns of each module's default configuration (or of a
+pipeline's, with ``--pipeline``); ``list --all`` the whole catalogue
+(:mod:`basalt.modules.catalogue`): every column any valid configuration of
+every installed analytics module and preprocessor can produce. ``explain``
+answers for any catalogued column, pattern (``AvgRestingTime{Side}``) or family
+stem (``AvgRestingTime``), and says which settings produce it.
+
+JSON of ``list --all --json`` (stable; the documentation site is generated from
+it): a list with one object per producible column, in module then output order::
+
+    {"module": "l3",                      # registered module name
+     "kind": "analytics",                 # or "preprocessor"
+     "summary": "...",                    # the module's one-line description
+     "plugin": "basalt.builtin.analytics",# registering plugin and its distribution
+     "distribution": "bmll-basalt",
+     "name": "AvgRestingTimeBid",         # exact column name
+     "pattern": "AvgRestingTime{Side}",   # its family, placeholders in braces
+     "parameters": {"Side": "Bid"},       # placeholder values of this name
+     "unit": "seconds", "definition": "...", "sources": ["l3.OrderId", ...],
+     "dtype": "Float64",                  # or null when not declared
+     "additive": false,
+     "enabled_by": {"advanced": ["AvgRestingTime"]},  # settings producing it ({}: defaults)
+     "default": false}                    # true when the default configuration emits it
+
+``explain --json`` prints one such object for the best match, plus ``config``
+(the module's config fields → descriptions) and ``matches`` (every matching
+column name, for a pattern or stem).
+"""
 
 from __future__ import annotations
 
 import difflib
+import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -13,13 +43,21 @@ from rich.table import Table as RichTable
 
 from basalt.cli.context import console, error_console, plugin_manager, print_json
 from basalt.modules.base import AnalyticModule
+from basalt.modules.catalogue import CatalogueEntry, catalogue, find
 from basalt.modules.columns import ColumnDoc
+from basalt.plugins.manager import PluginManager
 
 app = typer.Typer(
     name="analytics", help="List analytics modules and explain their columns.", no_args_is_help=True
 )
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+AllOption = Annotated[
+    bool,
+    typer.Option(
+        "--all", help="Every column any valid configuration can produce, with the settings producing it."
+    ),
+]
 PipelineOption = Annotated[
     Path | None,
     typer.Option("--pipeline", "-p", help="Columns exactly as this pipeline configures its modules."),
@@ -70,9 +108,85 @@ def _row_json(name: str, module_cls: type[AnalyticModule], column: ColumnDoc | N
     return {"module": name, "summary": module_cls.describe(), **(column.to_dict() if column else {})}
 
 
+def _catalogue(manager: PluginManager) -> list[CatalogueEntry]:
+    """The catalogue of every installed analytics module and preprocessor."""
+    entries: list[CatalogueEntry] = []
+    for registry in (manager.analytics(), manager.preprocessors()):
+        for name, module_cls in registry.items():
+            entries.extend(catalogue(module_cls, name))
+    return entries
+
+
+def _owner_json(manager: PluginManager, module_cls: type[AnalyticModule]) -> dict[str, Any]:
+    registry = manager.preprocessors() if module_cls.NAME in manager.preprocessors() else manager.analytics()
+    owner = registry.owner(module_cls.NAME)
+    return {"plugin": owner.name, "distribution": owner.distribution, "owner": owner.owner}
+
+
+def _module_class(manager: PluginManager, name: str) -> type[AnalyticModule]:
+    modules = {**manager.analytics(), **manager.preprocessors()}
+    return modules[name]  # type: ignore[no-any-return]
+
+
+def _entry_json(manager: PluginManager, entry: CatalogueEntry) -> dict[str, Any]:
+    module_cls = _module_class(manager, entry.module)
+    owner = _owner_json(manager, module_cls)
+    return {
+        "module": entry.module,
+        "kind": entry.kind,
+        "summary": module_cls.describe(),
+        "plugin": owner["plugin"],
+        "distribution": owner["distribution"],
+        **{k: v for k, v in entry.to_dict().items() if k not in {"module", "kind"}},
+    }
+
+
+def catalogue_rows(manager: PluginManager) -> list[dict[str, Any]]:
+    """The rows of ``basalt analytics list --all --json`` (see this module's docstring)."""
+    return [_entry_json(manager, entry) for entry in _catalogue(manager)]
+
+
+def explain_row(manager: PluginManager, column: str) -> dict[str, Any] | None:
+    """What ``basalt analytics explain COLUMN --json`` prints, or None when nothing documents it."""
+    found = find(_catalogue(manager), column)
+    if not found:
+        return None
+    module_cls = _module_class(manager, found[0].module)
+    config = {field: info.description or "" for field, info in module_cls.Config.model_fields.items()}
+    return {**_entry_json(manager, found[0]), "config": config, "matches": [e.column.name for e in found]}
+
+
+def _settings_text(settings: dict[str, Any]) -> str:
+    if not settings:
+        return "default"
+    return ", ".join(f"{field}={json.dumps(value)}" for field, value in settings.items())
+
+
 @app.command("list")
-def list_analytics(ctx: typer.Context, as_json: JsonOption = False, pipeline: PipelineOption = None) -> None:
-    """Every output column of every installed module (default configs), or of a pipeline. Reads no data."""
+def list_analytics(
+    ctx: typer.Context,
+    as_json: JsonOption = False,
+    pipeline: PipelineOption = None,
+    everything: AllOption = False,
+) -> None:
+    """Every output column of installed modules (default configs), of a pipeline, or all. Reads no data."""
+    if everything:
+        if pipeline is not None:
+            raise typer.BadParameter("--all and --pipeline exclude each other", param_hint="--all")
+        manager = plugin_manager(ctx)
+        entries = _catalogue(manager)
+        if as_json:
+            print_json(catalogue_rows(manager))
+            return
+        table = RichTable(title="Basalt analytics catalogue (every producible column)")
+        for column in ("module", "column", "unit", "enabled by", "definition"):
+            table.add_column(column, overflow="fold")
+        for entry in entries:
+            doc = entry.column
+            cells = (entry.module, doc.name, doc.unit, _settings_text(dict(entry.enabled_by)), doc.definition)
+            table.add_row(*(escape(text) for text in cells))
+        console().print(table)
+        return
     rows = _documented_columns(ctx, pipeline)
     if as_json:
         print_json([_row_json(*row) for row in rows])
@@ -89,48 +203,64 @@ def list_analytics(ctx: typer.Context, as_json: JsonOption = False, pipeline: Pi
     console().print(table)
 
 
+def _not_found(column: str, names: set[str]) -> NoReturn:
+    close = difflib.get_close_matches(column, sorted(names), n=3)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    error_console().print(
+        "[red]No installed analytics module or preprocessor documents a column "
+        f"{escape(repr(column))}.[/]{escape(hint)}"
+    )
+    raise typer.Exit(1)
+
+
 @app.command("explain")
 def explain(
     ctx: typer.Context, column: str, as_json: JsonOption = False, pipeline: PipelineOption = None
 ) -> None:
-    """Explain one output column: definition, unit, sources, module and its config."""
-    rows = [row for row in _documented_columns(ctx, pipeline) if row[2] is not None]
-    matches = [row for row in rows if column in (row[2].name, row[2].pattern)]
-    if not matches:
-        names = sorted({row[2].name for row in rows} | {row[2].pattern for row in rows})
-        close = difflib.get_close_matches(column, names, n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
-        error_console().print(
-            "[red]No installed analytics module or preprocessor documents a column "
-            f"{escape(repr(column))}.[/]{escape(hint)}"
-        )
-        raise typer.Exit(1)
-    name, module_cls, doc = matches[0]
-    config_fields = {field: info.description or "" for field, info in module_cls.Config.model_fields.items()}
+    """Explain a column, pattern or family (AvgRestingTime): its meaning and the settings producing it."""
     manager = plugin_manager(ctx)
-    registry = manager.preprocessors() if module_cls.NAME in manager.preprocessors() else manager.analytics()
-    owner = registry.owner(module_cls.NAME)
-    if as_json:
-        print_json(
-            {
-                **_row_json(name, module_cls, doc),
-                "plugin": owner.name,
-                "distribution": owner.distribution,
-                "config": config_fields,
-            }
+    if pipeline is not None:
+        rows = [row for row in _documented_columns(ctx, pipeline) if row[2] is not None]
+        found = [row for row in rows if column in (row[2].name, row[2].pattern)]
+        if not found:
+            _not_found(column, {row[2].name for row in rows} | {row[2].pattern for row in rows})
+        name, module_cls, doc = found[0]
+        config = {field: info.description or "" for field, info in module_cls.Config.model_fields.items()}
+        owner = _owner_json(manager, module_cls)
+        data = {
+            **_row_json(name, module_cls, doc),
+            "plugin": owner["plugin"],
+            "distribution": owner["distribution"],
+        }
+        data.update(config=config, matches=[row[2].name for row in found])
+        produced = f"the pipeline's configuration of {name}"
+    else:
+        explained = explain_row(manager, column)
+        if explained is None:
+            entries = _catalogue(manager)
+            _not_found(column, {e.column.name for e in entries} | {e.column.pattern for e in entries})
+        data = explained
+        module_cls = _module_class(manager, data["module"])
+        settings = _settings_text(data["enabled_by"])
+        produced = f"{data['module']} with " + (
+            "its default configuration" if settings == "default" else settings
         )
+    if as_json:
+        print_json(data)
         return
     out = console()
-    out.print(f"[bold]{escape(doc.name)}[/]  ({escape(doc.pattern)})", highlight=False)
+    out.print(f"[bold]{escape(data['name'])}[/]  ({escape(data['pattern'])})", highlight=False)
     # Everything below is documentation text, printed as written (brackets included).
     lines = [
-        f"  definition: {doc.definition}",
-        f"  unit:       {doc.unit}",
-        f"  dtype:      {doc.dtype}",
-        f"  sources:    {', '.join(doc.sources) or '-'}",
-        f"  module:     {name} — {module_cls.describe()}",
-        f"  plugin:     {owner.owner}",
-        *(f"  config {field}: {description}" for field, description in config_fields.items()),
+        f"  definition: {data['definition']}",
+        f"  unit:       {data['unit']}",
+        f"  dtype:      {data['dtype']}",
+        f"  sources:    {', '.join(data['sources']) or '-'}",
+        f"  module:     {data['module']} — {module_cls.describe()}",
+        f"  plugin:     {_owner_json(manager, module_cls)['owner']}",
+        f"  produced by: {produced}",
+        *([f"  matches:    {', '.join(data['matches'])}"] if len(data["matches"]) > 1 else []),
+        *(f"  config {field}: {description}" for field, description in data["config"].items()),
     ]
     for line in lines:
         out.print(line, markup=False, highlight=False)

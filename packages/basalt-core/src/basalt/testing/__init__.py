@@ -2,7 +2,10 @@
 
 ``make_plugin_manager`` builds a manager holding only the plugins you choose;
 ``run_module`` runs one module on small frames and checks that every column it
-emits is documented.
+emits is documented; ``assert_module_matches`` compares a module's output with
+an independent reference column by column (relative tolerance, identical
+nulls, a readable diff); ``sample_frame`` / ``sample_tables`` give BMLL's real
+sample rows and ``synth_lake`` / ``synth_tables`` a small synthetic market.
 
 Example:
     >>> import polars as pl
@@ -82,4 +85,30 @@ def run_module(
     return result
 
 
-__all__ = ["make_plugin_manager", "run_module"]
+from basalt.testing.compare import (  # noqa: E402 - after run_module, which it uses
+    assert_frames_match,
+    assert_module_matches,
+    frame_differences,
+)
+from basalt.testing.sample import (  # noqa: E402
+    SAMPLE_DAY,
+    SAMPLE_MIC,
+    sample_frame,
+    sample_tables,
+    synth_lake,
+    synth_tables,
+)
+
+__all__ = [
+    "SAMPLE_DAY",
+    "SAMPLE_MIC",
+    "assert_frames_match",
+    "assert_module_matches",
+    "frame_differences",
+    "make_plugin_manager",
+    "run_module",
+    "sample_frame",
+    "sample_tables",
+    "synth_lake",
+    "synth_tables",
+]
