@@ -24,6 +24,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
 _LAZY: dict[str, str] = {
     "AnalyticModule": "basalt.modules.base",
     "PreprocessorModule": "basalt.modules.base",
+    "StatefulAnalyticModule": "basalt.modules.base",
     "ModuleConfig": "basalt.modules.base",
     "ColumnDoc": "basalt.modules.columns",
     "TimeBuckets": "basalt.timebuckets",
@@ -93,4 +94,5 @@ __all__ = [
     "__version__",
     "get_plugin_manager",
     "hookimpl",
+    "StatefulAnalyticModule",
 ]

@@ -72,11 +72,16 @@ def _print_plan(plan: Any) -> None:
             ", ".join(p["inputs"]),
             f"{p['time_bucket_seconds']:g} s",
             p["timeline_mode"],
-            f"panel, {p['lookback_days']} days back" if p["scope"] == "panel" else "day",
+            f"panel, {p['lookback_days']} days back"
+            if p["scope"] == "panel"
+            else ("day, stateful" if p.get("stateful") else "day"),
             p["output"],
         )
         passes.add_row(*map(escape, cells))
     out.print(passes)
+    for p in plan.passes:  # where each stateful pass's state at the first day comes from
+        if p.get("stateful"):
+            out.print(f"State of pass {escape(p['name'])}: {escape(p.get('state') or '')}", highlight=False)
     batches = RichTable(title="Date batches (symbol batches estimated from Parquet row counts)")
     for column in ("batch", "days", "listings", "symbol batches", "largest batch (rows)"):
         batches.add_column(column)

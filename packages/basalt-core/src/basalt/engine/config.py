@@ -158,6 +158,12 @@ class AnalyticsConfig(_Strict):
         description="Date batch length (one worker process each): a calendar period; None: the days cut "
         "into as few contiguous chunks as keep NUM_WORKERS busy, at most 10 trading days each.",
     )
+    warmup_start: date | None = Field(
+        None,
+        description="Stateful day passes only: when a run finds no stored module state before its first "
+        "day, compute the trading days from this date up to it first (without writing them) so the state "
+        "starts warm; None: start fresh.",
+    )
     TABLES_TO_LOAD: list[str] | None = Field(
         None, description="Tables to load; None: the union of what the passes' modules need."
     )
@@ -236,3 +242,8 @@ class AnalyticsConfig(_Strict):
                             "panel pass can read one: set scope: panel on this pass",
                         )
         return self
+    STATE_ROOT: Path | None = Field(
+        None,
+        description="Local folder of stateful modules' end-of-day states; default: .basalt-state in each "
+        "stateful pass's output root.",
+    )

@@ -11,7 +11,7 @@ inputs come from and how rows get their ``Date``; both are given by the caller.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import reduce
 
 import polars as pl
@@ -40,14 +40,35 @@ def pass_keys(resolved: ResolvedPass) -> list[str]:
     return common
 
 
-def execute_pass(resolved: ResolvedPass, load_input: LoadInput, timeline: Timeline) -> pl.DataFrame:
-    """Compute one pass: its output holds the keys, ``Date`` and every module column, sorted by the keys."""
+def execute_pass(
+    resolved: ResolvedPass,
+    load_input: LoadInput,
+    timeline: Timeline,
+    *,
+    states: Mapping[str, pl.LazyFrame] | None = None,
+    new_states: dict[str, pl.DataFrame] | None = None,
+) -> pl.DataFrame:
+    """Compute one pass: its output holds the keys, ``Date`` and every module column, sorted by the keys.
+
+    A stateful module (its ``state_schema()`` is not None) computes with ``states[its
+    name]`` (its previous state; an empty one when absent) and its new state is
+    collected with the output, in the same query, into ``new_states[its name]``.
+    """
     buckets = resolved.effective_buckets
     frames: list[pl.LazyFrame] = []
     additive: list[str] = []
+    state_frames: dict[str, pl.LazyFrame] = {}
     for module in resolved.modules:
         inputs = {name: load_input(ref) for name, ref in module.inputs.items()}
-        frames.append(module.module.compute(inputs, buckets))
+        if module.module.state_schema() is not None:
+            previous = (states or {}).get(module.name)
+            output, state = module.module.compute_with_state(
+                inputs, buckets, previous if previous is not None else module.module.empty_state()
+            )
+            frames.append(output)
+            state_frames[module.name] = state
+        else:
+            frames.append(module.module.compute(inputs, buckets))
         additive.extend(doc.name for doc in module.module.columns() if doc.additive)
     keys = pass_keys(resolved)
     output = timeline(join_on_keys(frames, keys), keys, additive)
@@ -57,7 +78,13 @@ def execute_pass(resolved: ResolvedPass, load_input: LoadInput, timeline: Timeli
     # float aggregates in whatever order its threads finish, so two runs of the same inputs
     # differed in the last bits (85207.16177999998 vs 85207.16178). One pass of one day and
     # symbol batch is bounded in size anyway; the cost is measured in docs/performance.md.
-    return output.select([*ordered, *rest]).sort(keys).collect(engine="in-memory")
+    final = output.select([*ordered, *rest]).sort(keys)
+    if not state_frames:
+        return final.collect(engine="in-memory")
+    collected = pl.collect_all([final, *state_frames.values()], engine="in-memory")
+    if new_states is not None:
+        new_states.update(zip(state_frames, collected[1:], strict=True))
+    return collected[0]
 
 
 __all__ = ["LoadInput", "Timeline", "execute_pass", "join_on_keys", "pass_keys"]

@@ -15,7 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from basalt.engine.passes import pass_keys, run_pass
 from basalt.engine.prepare import Shredder, naive_loader
 from basalt.engine.resolve import ResolvedPass, ResolvedPipeline, resolve
 from basalt.plugins.manager import PluginManager, get_plugin_manager
+from basalt.engine.state import PassStates, is_stateful
 from basalt.plugins.pluginset import PluginSet
 from basalt.universe import GetUniverse, UniverseSpec, reference_for, resolve_universe
 from basalt.writers.base import OutputPartition
@@ -153,16 +154,23 @@ def run_partition(
     # Panel passes run later, over every day's stored output (basalt.engine.panel).
     day_passes = [p for p in resolved.passes if p.scope == "day"]
     days = trading_days(start, end, exclude_weekends=config.EXCLUDE_WEEKENDS) if day_passes else []
-    for day in days:
-        listings = universe_for(resolved, universe, day)
+    # Stateful passes carry each listing's state from day to day (basalt.engine.state).
+    states = {p.name: PassStates(resolved, p) for p in day_passes if is_stateful(p)}
+    warmup = warmup_days(resolved, universe, states, days)
+    if warmup:
+        emit("warmup_started", {"first": warmup[0].isoformat(), "days": len(warmup)})
+    for day in [*warmup, *days]:
+        warming = day < start
+        listings = universe_for(resolved, universe, days[0] if warming else day)
         if listings.height == 0:
             emit("day_skipped", {"day": day.isoformat(), "reason": "empty universe"})
             continue
         batches = plan_symbol_batches(resolved, listings, [day])
         if len(batches) > 1:
             refuse_cross_batch_groups(day_passes, day, len(batches))
-        result.days.append(day)
-        result.symbol_batches += len(batches)
+        if not warming:
+            result.days.append(day)
+            result.symbol_batches += len(batches)
         with tempfile.TemporaryDirectory(dir=config.TEMP_DIR, prefix="basalt-") as workdir:
             shredder = None
             if config.PREPARE_DATA_MODE == "shredding":
@@ -181,9 +189,23 @@ def run_partition(
                         {"pass": resolved_pass.name, "day": day.isoformat(), "symbol_batch": batch.index},
                     )
                     t0 = time.perf_counter()
-                    output = run_pass(resolved_pass, day, list(batch.listing_ids), load, context)
+                    carried = states.get(resolved_pass.name)
+                    new_states: dict[str, pl.DataFrame] = {}
+                    output = run_pass(
+                        resolved_pass,
+                        day,
+                        list(batch.listing_ids),
+                        load,
+                        context,
+                        states=carried.before(day, batch.listing_ids) if carried else None,
+                        new_states=new_states,
+                    )
                     context[resolved_pass.name] = output
                     key = pass_keys(resolved_pass)[0]
+                    if warming:  # warm-up: only the state goes on, nothing is written
+                        if carried:
+                            carried.after(day, batch.listing_ids, new_states, store=False)
+                        continue
                     ids = (
                         batch.listing_ids
                         if key == "ListingId"
@@ -202,6 +224,8 @@ def run_partition(
                     written = resolved_pass.writer.write(output, partition)
                     result.rows[resolved_pass.name] = result.rows.get(resolved_pass.name, 0) + written
                     emit(
+                    if carried:  # after the output: the stored state is the day's commit
+                        carried.after(day, batch.listing_ids, new_states, store=True)
                         "pass_finished",
                         {
                             "pass": resolved_pass.name,
@@ -241,6 +265,33 @@ def refuse_cross_batch_groups(day_passes: list[ResolvedPass], day: date, batch_c
 
 def universe_label(universe: Universe | None, default: UniverseSpec) -> str:
     """The ``{universe}`` value of output path templates."""
+def warmup_days(
+    resolved: ResolvedPipeline, universe: Universe | None, states: Mapping[str, PassStates], days: list[date]
+) -> list[date]:
+    """Trading days to compute (and not write) before ``days[0]`` so stateful passes start warm.
+
+    From the earliest ``warmup_start`` of a stateful pass that has no state stored
+    before ``days[0]`` for any listing of that day; none when every such pass has.
+    """
+    if not states or not days:
+        return []
+    listings = universe_for(resolved, universe, days[0])
+    ids = listings.get_column("ListingId").to_list() if listings.height else []
+    starts = [
+        warmup
+        for resolved_pass in resolved.passes
+        if resolved_pass.name in states
+        and (warmup := getattr(resolved_pass.config, "warmup_start", None)) is not None
+        and warmup < days[0]
+        and not states[resolved_pass.name].has_stored_before(days[0], ids)
+    ]
+    if not starts:
+        return []
+    return trading_days(
+        min(starts), days[0] - timedelta(days=1), exclude_weekends=resolved.config.EXCLUDE_WEEKENDS
+    )
+
+
     if isinstance(universe, UniverseSpec):
         return universe.describe()
     if universe is None or isinstance(universe, Mapping):  # a plan's frames resolve the pipeline's own

@@ -6,7 +6,7 @@ stays in the context for later passes of the same day and batch (``pass:NAME``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 import polars as pl
@@ -54,8 +54,15 @@ def run_pass(
     listing_ids: list[int],
     load_table: LoadTable,
     context: dict[str, pl.DataFrame],
+    *,
+    states: Mapping[str, pl.LazyFrame] | None = None,
+    new_states: dict[str, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
-    """Compute one day pass for one day and listing set; returns its collected output."""
+    """Compute one day pass for one day and listing set; returns its collected output.
+
+    ``states`` / ``new_states``: stateful modules' previous and new states (see
+    :func:`basalt.engine.executor.execute_pass`).
+    """
 
     def load_input(ref: InputRef) -> pl.LazyFrame:
         return context[ref.name].lazy() if ref.kind == "pass" else load_table(ref.name)
@@ -69,7 +76,7 @@ def run_pass(
             )
         return joined.with_columns(pl.lit(day).alias(DATE_COLUMN))
 
-    return execute_pass(resolved, load_input, timeline)
+    return execute_pass(resolved, load_input, timeline, states=states, new_states=new_states)
 
 
 __all__ = ["dense_grid", "join_on_keys", "pass_keys", "run_pass"]

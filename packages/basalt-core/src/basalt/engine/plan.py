@@ -19,16 +19,20 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import polars as pl
 
 from basalt.engine.batching import SymbolBatch
 from basalt.engine.calendar import DateBatch, date_batches, trading_days
+from basalt.engine.errors import ConfigError
+from basalt.engine.executor import pass_keys
 from basalt.engine.jobs import Job, Stage
 from basalt.engine.panel import lookback_of
 from basalt.engine.partition import Universe, plan_symbol_batches, universe_for
-from basalt.engine.resolve import ResolvedPipeline
+from basalt.engine.resolve import ResolvedPass, ResolvedPipeline
+from basalt.engine.state import StateStore, describe_state_source, is_stateful, state_modules, state_root
 from basalt.plugins.pluginset import PluginSet
 
 EXECUTION_KEYS = frozenset(
@@ -82,6 +86,8 @@ class RunPlan:
     passes: list[dict[str, Any]] = field(default_factory=list)
     fingerprint: dict[str, str] = field(default_factory=dict)
     """Digest of each thing that determines the output (see :func:`fingerprint_of`)."""
+    stateful: tuple[str, ...] = ()
+    """Day passes carrying module state across days: their jobs of a shard run in date order."""
 
     @property
     def days(self) -> list[date]:
@@ -89,8 +95,19 @@ class RunPlan:
         return sorted(self.universes)
 
     def task(self, job: Job) -> BatchTask:
-        """The slice of the plan one worker needs for ``job`` (its days' universes only)."""
-        return BatchTask(self.config, self.plugins, {d: self.universes[d] for d in job.batch.days}, job)
+        """The slice of the plan one worker needs for ``job`` (its days' universes, its shard's listings)."""
+        universes = {d: self.universes[d] for d in job.batch.days}
+        if job.shards > 1:
+            mine = [i for i, shard in self._shard_of.items() if shard == job.shard]
+            universes = {d: u.filter(pl.col("ListingId").is_in(mine)) for d, u in universes.items()}
+        return BatchTask(self.config, self.plugins, universes, job)
+
+    @cached_property
+    def _shard_of(self) -> dict[int, int]:
+        """Listing shard of every listing of the run: its rank among all of them, modulo the shards."""
+        shards = max((job.shards for job in self.jobs), default=1)
+        ids = sorted({i for u in self.universes.values() if u.height for i in u.get_column("ListingId")})
+        return {listing: rank % shards for rank, listing in enumerate(ids)}
 
     def digest(self) -> str:
         """One hex digest of the whole fingerprint."""
@@ -181,9 +198,17 @@ def build_plan(
         plugins = manager.plugin_set()
     days = trading_days(config.START_DATE, config.END_DATE, exclude_weekends=config.EXCLUDE_WEEKENDS)
     universes = {day: universe_for(resolved, universe, day) for day in days}
-    batches = date_batches(days, config.BATCH_FREQ, config.NUM_WORKERS)
+    stateful = stateful_passes(resolved)
+    shards = listing_shards(resolved) if stateful else 1
+    # A stateful run parallelises across listing shards; its date batches of a shard run in order.
+    batches = date_batches(days, config.BATCH_FREQ, 1 if stateful else config.NUM_WORKERS)
     stages = [s for s in Stage if any(p.scope == s.value for p in resolved.passes)]
-    jobs = tuple(Job(batch, stage) for stage in stages for batch in batches)
+    jobs = tuple(
+        Job(batch, stage, shard, shards if stage is Stage.DAY else 1)
+        for stage in stages
+        for batch in batches
+        for shard in range(shards if stage is Stage.DAY else 1)
+    )
     planned = []
     if estimate_symbol_batches:
         for batch in batches:
@@ -203,6 +228,12 @@ def build_plan(
             "lookback_days": lookback_of(resolved_pass) if resolved_pass.scope == "panel" else 0,
             "output": resolved_pass.output_location(config.DATASETNAME, config.START_DATE),
         }
+            "stateful": resolved_pass.name in stateful,
+            "state": (
+                state_source(resolved, resolved_pass, universes, days)
+                if resolved_pass.name in stateful and estimate_symbol_batches
+                else None
+            ),
         for resolved_pass in resolved.passes
     ]
     raw = config.model_dump(mode="json")
@@ -216,6 +247,78 @@ def build_plan(
         passes=passes,
         fingerprint=fingerprint_of(raw, plugins, universes),
     )
+        stateful=tuple(stateful),
 
 
-__all__ = ["BatchTask", "PlannedBatch", "RunPlan", "build_plan", "fingerprint_of"]
+def stateful_passes(resolved: ResolvedPipeline) -> list[str]:
+    """Names of the day passes with a stateful module.
+
+    Raises:
+        ConfigError: A stateful module in a panel pass (which re-reads history instead),
+            or in a pass not keyed by ``ListingId`` (state is one row per listing).
+    """
+    names, problems = [], []
+    for resolved_pass in resolved.passes:
+        if not is_stateful(resolved_pass):
+            continue
+        modules = [m.name for m in state_modules(resolved_pass)]
+        if resolved_pass.scope == "panel":
+            problems.append(
+                f"pass {resolved_pass.name!r}: stateful module(s) {modules} cannot run in a panel pass "
+                "(it re-reads history instead of carrying state): make it a day pass (scope: day)"
+            )
+        elif pass_keys(resolved_pass)[0] != "ListingId":
+            problems.append(
+                f"pass {resolved_pass.name!r}: stateful module(s) {modules} keep one state per listing, "
+                f"but the pass is keyed by {pass_keys(resolved_pass)}"
+            )
+        else:
+            names.append(resolved_pass.name)
+    if problems:
+        raise ConfigError(problems)
+    return names
+
+
+def listing_shards(resolved: ResolvedPipeline) -> int:
+    """How many listing shards a stateful run's day jobs are cut into: one per worker.
+
+    One when a day pass is keyed other than by listing (a shard could split its groups).
+    """
+    day_passes = [p for p in resolved.passes if p.scope == "day"]
+    if any(pass_keys(p)[0] != "ListingId" for p in day_passes):
+        return 1
+    return resolved.config.NUM_WORKERS
+
+
+def state_source(
+    resolved: ResolvedPipeline,
+    resolved_pass: ResolvedPass,
+    universes: dict[date, pl.DataFrame],
+    days: list[date],
+) -> str:
+    """Where a stateful pass's state at the run's first day comes from, in words (``--dry-run``)."""
+    if not days:
+        return "no trading days"
+    try:
+        root = state_root(resolved, resolved_pass)
+    except ValueError as exc:
+        return str(exc)
+    stores = {
+        m.name: StateStore(root, resolved.config.DATASETNAME, resolved_pass.name, m)
+        for m in state_modules(resolved_pass)
+    }
+    first = universes[days[0]]
+    ids = first.get_column("ListingId").to_list() if first.height else []
+    warmup = getattr(resolved_pass.config, "warmup_start", None)
+    return f"{describe_state_source(stores, days[0], ids, warmup)}; stored in {root}"
+
+
+__all__ = [
+    "BatchTask",
+    "PlannedBatch",
+    "RunPlan",
+    "build_plan",
+    "fingerprint_of",
+    "listing_shards",
+    "stateful_passes",
+]

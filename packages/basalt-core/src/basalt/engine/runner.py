@@ -290,8 +290,10 @@ def _schedule(
     while queue or running:
         if stop.signum is not None:
             _interrupt(stop.signum, pool, ledger, report, [a.job.key for a in running])
-        while queue and (worker := pool.idle()) is not None:
-            job, number = queue.pop(0)
+        while (ready := _next_ready(queue, running, bool(plan.stateful))) is not None and (
+            worker := pool.idle()
+        ) is not None:
+            job, number = queue.pop(ready)
             running.append(_start(pool, worker, plan, job, number, ledger, limit_rows))
             ledger.emit("batch_started", batch=job.key, attempt=number)
             progress("batch_started", {"batch": job.key, "attempt": number})
@@ -372,6 +374,23 @@ def _interrupt(
         f"run {ledger.run_id} stopped by {name}; "
         f"{len(report.committed)} batch(es) committed this time are kept.\n"
         f"Continue it with: basalt pipeline run -p PIPELINE --resume {ledger.run_id} "
+def _next_ready(queue: list[tuple[Job, int]], running: list[_Attempt], chained: bool) -> int | None:
+    """Index of the first queued job that may start now, or None.
+
+    In a run with a stateful pass (``chained``) a day job waits for every queued or running
+    job of its listing shard with earlier days: it starts from the state they store.
+    """
+    if not queue:
+        return None
+    if not chained:
+        return 0
+    waiting = [job for job, _ in queue] + [attempt.job for attempt in running]
+    for index, (job, _) in enumerate(queue):
+        if job.stage is not Stage.DAY or not any(job.after(other) for other in waiting):
+            return index
+    return None
+
+
         f"(or --resume last) --state-dir {ledger.state_dir}",
         signum,
     )

@@ -107,9 +107,67 @@ class _Module(Registrable, ABC):
             buckets: The pass's time-bucket semantics.
         """
 
+    def state_schema(self) -> Mapping[str, pl.DataType] | None:
+        """The end-of-day state this module carries to the next day, or None (stateless, the default).
+
+        A stateful module (see :class:`StatefulAnalyticModule`) returns the columns of its
+        state besides ``ListingId`` (one row per listing); it may return None under a
+        configuration that needs no state (e.g. ``carry_over: false``).
+        """
+        return None
+
+    def compute_with_state(
+        self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets, state: pl.LazyFrame
+    ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        """Output and new state from the inputs and the previous day's state (stateful modules).
+
+        The default, for stateless modules: :meth:`compute` and an empty state.
+        """
+        return self.compute(inputs, buckets), self.empty_state()
+
+    def empty_state(self) -> pl.LazyFrame:
+        """A state with no rows: ``ListingId`` and the :meth:`state_schema` columns."""
+        return pl.LazyFrame(schema={"ListingId": pl.Int64, **(self.state_schema() or {})})
+
 
 class AnalyticModule(_Module):
     """Base class of analytics modules (registered by ``basalt_register_analytics``)."""
+
+
+class StatefulAnalyticModule(AnalyticModule):
+    """An analytics module whose computation continues from one trading day to the next.
+
+    It declares :meth:`state_schema` (column → Polars dtype; one row per listing, keyed
+    by ``ListingId``) and implements :meth:`compute_with_state`: the previous day's
+    end-of-day state comes in as a LazyFrame (no row for a listing starting fresh), the
+    day's output and the new end-of-day state go out, both lazy. The engine runs a
+    stateful pass's days of a listing in date order, stores each day's state with that
+    day's output and hands it to the next day, so a run split into any batches, or
+    killed and resumed, gives the same output as one run (see ``docs/state.md``). A
+    listing that gets no new state row keeps its previous one.
+
+    :meth:`compute` (one day on its own, e.g. in tests) starts from an empty state.
+    """
+
+    def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
+        """One day from an empty state: the output of :meth:`compute_with_state`."""
+        return self.compute_with_state(inputs, buckets, self.empty_state())[0]
+
+    @abstractmethod
+    def compute_with_state(
+        self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets, state: pl.LazyFrame
+    ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        """Build the day's output (``KEYS`` + ``columns()``) and its end-of-day state.
+
+        Args:
+            inputs: One LazyFrame per name in ``INPUTS``.
+            buckets: The pass's time-bucket semantics.
+            state: The previous day's state: ``ListingId`` + :meth:`state_schema` columns,
+                at most one row per listing (none for a listing with no state yet).
+
+        Returns:
+            ``(output, state)``: the state holds ``ListingId`` + the schema's columns.
+        """
 
 
 class PreprocessorModule(_Module):

@@ -71,15 +71,15 @@ class LocalStore:
     def put(self, frame: pl.DataFrame, target: str, metadata: dict[str, str], compression: str) -> None:
         folder = os.path.dirname(target)
         os.makedirs(folder, exist_ok=True)
-        # A writer killed mid-write (kill -9) leaves its staging file behind. One writer at a time
-        # writes a day folder (the run holds the dataset lock; a day is in one batch), so any
-        # staging file found here is such a leftover. The suffix is not .parquet, so a glob of a
-        # dataset's *.parquet never reads one meanwhile.
+        # A writer killed mid-write (kill -9) leaves its staging file behind; it is removed here.
+        # Staging files are named by their writer's process id: two workers may write one day
+        # folder at once (listing shards of a stateful run), so only a dead writer's file goes.
+        # The suffix is not .parquet, so a glob of a dataset's *.parquet never reads one meanwhile.
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.startswith(STAGING_PREFIX):
+                if entry.name.startswith(STAGING_PREFIX) and not _writer_alive(entry.name):
                     Path(entry.path).unlink(missing_ok=True)
-        staging = os.path.join(folder, f"{STAGING_PREFIX}{uuid.uuid4().hex}.partial")
+        staging = os.path.join(folder, f"{STAGING_PREFIX}{os.getpid()}-{uuid.uuid4().hex}.partial")
         try:
             frame.write_parquet(staging, compression=compression, metadata=metadata)  # type: ignore[arg-type]
             os.replace(staging, target)
@@ -95,6 +95,20 @@ class LocalStore:
 
     def frame(self, path: str) -> pl.DataFrame:
         return pl.read_parquet(path, hive_partitioning=False)
+
+
+def _writer_alive(name: str) -> bool:
+    """Whether the process that named a staging file ``.tmp-{pid}-{uuid}.partial`` still runs."""
+    pid = name.removeprefix(STAGING_PREFIX).split("-")[0]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False  # an older name without a pid, or this process's own leftover: not being written
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class ArrowStore:
