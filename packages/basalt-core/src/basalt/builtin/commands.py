@@ -31,6 +31,9 @@ def basalt_register_commands() -> list[typer.Typer]:
             "basalt.cli.data_cmd:app",
         ),
         lazy_group(
+            "runs", "Inspect, watch, report and prune runs (the run ledger).", "basalt.cli.runs_cmd:app"
+        ),
+        lazy_group(
             "demo",
             "Run the demo pipeline on a generated market.",
             "basalt.cli.demo_cmd:app",

@@ -57,6 +57,75 @@ class OutputSettings(PluginSettings):
     type: str = Field("parquet", description="Registered writer name: parquet, delta, sql or a plugin's.")
 
 
+Severity = Literal["warn", "fail"]
+"""What a failed quality rule does: ``warn`` records it and goes on; ``fail`` fails the batch."""
+
+
+class NullRateRule(_Strict):
+    """At most ``max`` of the rows may be null in each column matching ``columns``."""
+
+    columns: str = Field(description="Column name or glob pattern (fnmatch: 'Spread*', '*Volume').")
+    max: float = Field(ge=0, le=1, description="Largest allowed share of null rows, 0..1 (0: none).")
+    count_nan: bool = Field(True, description="Count NaN in float columns as null too.")
+    on_fail: Severity = Field("fail", description="warn: record and go on; fail: fail the batch.")
+
+
+class RangeRule(_Strict):
+    """Every non-null value of each column matching ``columns`` lies in ``[min, max]``."""
+
+    columns: str = Field(description="Column name or glob pattern (fnmatch).")
+    min: float | None = Field(None, description="Smallest allowed value (inclusive); None: no lower bound.")
+    max: float | None = Field(None, description="Largest allowed value (inclusive); None: no upper bound.")
+    on_fail: Severity = Field("fail", description="warn: record and go on; fail: fail the batch.")
+
+    @model_validator(mode="after")
+    def _bounded(self) -> RangeRule:
+        if self.min is None and self.max is None:
+            raise KeyedValueError(("min",), "give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise KeyedValueError(("max",), f"{self.max} is below min {self.min}")
+        return self
+
+
+class RowCountRule(_Strict):
+    """Rows expected per listing of the day's universe (listings without rows count as 0)."""
+
+    every_listing: bool = Field(
+        False, description="Every listing of the day's universe has at least one row."
+    )
+    min_per_listing: int | None = Field(None, ge=0, description="Fewest rows a listing may have per day.")
+    max_per_listing: int | None = Field(None, ge=0, description="Most rows a listing may have per day.")
+    on_fail: Severity = Field("fail", description="warn: record and go on; fail: fail the batch.")
+
+
+class QualityConfig(_Strict):
+    """Quality gates on a day pass's output, checked before each day's output is written.
+
+    A ``fail`` rule that fails stops the batch before that output is written (what
+    earlier batches wrote stays); ``warn`` rules are recorded in the run ledger.
+    """
+
+    schema_lock: Literal["warn", "fail", "update"] | None = Field(
+        None,
+        description="Pin the output's columns and dtypes in a lock file; on a change: warn, fail, or "
+        "update (rewrite the lock). The first run writes the lock.",
+    )
+    lock_file: Path | None = Field(
+        None,
+        description="The schema lock file; default: beside the pipeline file, named after it "
+        "(pipeline.yaml → pipeline.schema.lock.json), or {DATASETNAME}.schema.lock.json in the working "
+        "folder for a pipeline given as data.",
+    )
+    unique_keys: Severity | None = Field(
+        None, description="No two rows share the pass's keys and Date (warn or fail)."
+    )
+    null_rate: list[NullRateRule] = Field(
+        default_factory=list, description="Null-rate limits per column pattern."
+    )
+    ranges: list[RangeRule] = Field(default_factory=list, description="Value ranges per column pattern.")
+    row_count: RowCountRule | None = Field(None, description="Row-count expectations per listing.")
+
+
 class PassConfig(_Strict):
     """One pass: modules computed on the same time grid, joined on their keys, written together."""
 
@@ -89,6 +158,12 @@ class PassConfig(_Strict):
         description="Panel passes only: trading days of earlier-pass output read before each date batch's "
         "first day, so windows start warm; default: the most any of the pass's modules asks for.",
     )
+    warmup_start: date | None = Field(
+        None,
+        description="Stateful day passes only: when a run finds no stored module state before its first "
+        "day, compute the trading days from this date up to it first (without writing them) so the state "
+        "starts warm; None: start fresh.",
+    )
     module_inputs: dict[str, dict[str, str]] = Field(
         default_factory=dict,
         description="Per module, input name → table name or 'pass:NAME' (an earlier pass's output).",
@@ -98,6 +173,9 @@ class PassConfig(_Strict):
     )
     output: OutputSettings | None = Field(
         None, description="Where this pass is written; default OUTPUT_TARGET."
+    )
+    quality: QualityConfig | None = Field(
+        None, description="Quality gates checked on each day's output before it is written (day passes)."
     )
 
     @field_validator("name")
@@ -113,6 +191,8 @@ class PassConfig(_Strict):
     def _configs_name_modules_of_this_pass(self) -> PassConfig:
         if self.scope == "day" and self.lookback_days is not None:
             raise KeyedValueError(("lookback_days",), "applies to panel passes only (scope: panel)")
+        if self.scope == "panel" and self.quality is not None:
+            raise KeyedValueError(("quality",), "quality gates apply to day passes only (scope: day)")
         if self.scope == "panel" and self.timeline_mode == "dense":
             raise KeyedValueError(
                 ("timeline_mode",),
@@ -158,12 +238,6 @@ class AnalyticsConfig(_Strict):
         description="Date batch length (one worker process each): a calendar period; None: the days cut "
         "into as few contiguous chunks as keep NUM_WORKERS busy, at most 10 trading days each.",
     )
-    warmup_start: date | None = Field(
-        None,
-        description="Stateful day passes only: when a run finds no stored module state before its first "
-        "day, compute the trading days from this date up to it first (without writing them) so the state "
-        "starts warm; None: start fresh.",
-    )
     TABLES_TO_LOAD: list[str] | None = Field(
         None, description="Tables to load; None: the union of what the passes' modules need."
     )
@@ -181,6 +255,11 @@ class AnalyticsConfig(_Strict):
     OUTPUT_TARGET: OutputSettings = Field(
         default_factory=lambda: OutputSettings(type="parquet"),
         description="Default output of every pass.",
+    )
+    STATE_ROOT: Path | None = Field(
+        None,
+        description="Local folder of stateful modules' end-of-day states; default: .basalt-state in each "
+        "stateful pass's output root.",
     )
     LOGGING_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="Log level.")
     EXCLUDE_WEEKENDS: bool = Field(True, description="Skip Saturdays and Sundays.")
@@ -242,8 +321,29 @@ class AnalyticsConfig(_Strict):
                             "panel pass can read one: set scope: panel on this pass",
                         )
         return self
-    STATE_ROOT: Path | None = Field(
-        None,
-        description="Local folder of stateful modules' end-of-day states; default: .basalt-state in each "
-        "stateful pass's output root.",
-    )
+
+
+def place_lock_files(data: dict[str, Any], pipeline_path: Path) -> dict[str, Any]:
+    """``data`` with each pass's schema lock file placed beside ``pipeline_path`` (a raw mapping).
+
+    A pass with ``quality.schema_lock`` and no ``lock_file`` gets the pipeline's own lock
+    (``pipeline.yaml`` → ``pipeline.schema.lock.json``); a relative ``lock_file`` is relative to
+    the pipeline's folder, like every path written in a pipeline file. Workers read the
+    configuration, not the file, so the path is settled here, once.
+    """
+    passes = data.get("PASSES")
+    if not isinstance(passes, list):
+        return data
+    default = pipeline_path.with_suffix(".schema.lock.json")
+    placed = []
+    for entry in passes:
+        quality = entry.get("quality") if isinstance(entry, dict) else None
+        if isinstance(quality, dict) and quality.get("schema_lock") is not None:
+            where = quality.get("lock_file")
+            if where is None:
+                where = default
+            elif not Path(str(where)).is_absolute():
+                where = pipeline_path.parent / str(where)
+            entry = {**entry, "quality": {**quality, "lock_file": str(where)}}
+        placed.append(entry)
+    return {**data, "PASSES": placed}

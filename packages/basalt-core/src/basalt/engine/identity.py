@@ -25,7 +25,8 @@ def config_differences(before: dict[str, Any], after: dict[str, Any]) -> list[st
         if isinstance(value, dict):
             items: dict[str, Any] = {}
             for key, child in value.items():
-                if not prefix and key in EXECUTION_KEYS:
+                gate = key == "quality" and prefix.startswith("PASSES[")  # not output-determining
+                if (not prefix and key in EXECUTION_KEYS) or gate:
                     continue
                 items.update(flat(child, f"{prefix}.{key}" if prefix else str(key)))
             return items

@@ -17,6 +17,7 @@ state folders cannot write one dataset at once.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import os
 import socket
@@ -188,6 +189,15 @@ def _read_json(path: Path) -> dict[str, Any] | None:
         return json.loads(path.read_text())
     except (OSError, json.JSONDecodeError):
         return None
+
+
+def started_by() -> dict[str, Any]:
+    """Who starts a run, recorded with its ``run_started`` event: user, host and process id."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (some containers)
+        user = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return {"user": user, "host": socket.gethostname(), "pid": os.getpid()}
 
 
 def find_run(state_dir: Path, dataset: str, run_id: str) -> str | None:

@@ -27,7 +27,7 @@ import polars as pl
 import yaml
 from pydantic import ValidationError
 
-from basalt.engine.config import AnalyticsConfig
+from basalt.engine.config import AnalyticsConfig, place_lock_files
 from basalt.engine.errors import ConfigError, explain_validation_error
 
 
@@ -187,7 +187,7 @@ def load_pipeline(
     get_universe = None
     if path is not None:
         raw, get_universe = read_pipeline_file(path)
-        raw = rebase_paths(raw, path.parent)
+        raw = place_lock_files(rebase_paths(raw, path.parent), path)
     raw = copy.deepcopy({**raw, **(data or {})})
     raw.update({key: value for key, value in (overrides or {}).items() if value is not None})
     for assignment in assignments or []:

@@ -28,6 +28,7 @@ from basalt.engine.errors import ConfigError
 from basalt.engine.loader import Pipeline, load_pipeline
 from basalt.engine.passes import pass_keys, run_pass
 from basalt.engine.prepare import Shredder, naive_loader
+from basalt.engine.quality import check_quality
 from basalt.engine.resolve import ResolvedPass, ResolvedPipeline, resolve
 from basalt.plugins.manager import PluginManager, get_plugin_manager
 from basalt.engine.state import PassStates, is_stateful
@@ -221,6 +222,7 @@ def run_partition(
                         start_date=start,
                         end_date=end,
                     )
+                    check_quality(resolved_pass, config.DATASETNAME, output, day, batch, emit)
                     written = resolved_pass.writer.write(output, partition)
                     result.rows[resolved_pass.name] = result.rows.get(resolved_pass.name, 0) + written
                     emit(

@@ -157,7 +157,8 @@ def fingerprint_of(
     relevant = {k: v for k, v in config.items() if k not in EXECUTION_KEYS}
     parts: dict[str, Any] = {
         "dates": [relevant.pop("START_DATE", None), relevant.pop("END_DATE", None)],
-        "passes": relevant.pop("PASSES", None),
+        # Quality gates decide whether a batch is accepted, not what it writes: a resume may change them.
+        "passes": [{k: v for k, v in p.items() if k != "quality"} for p in relevant.pop("PASSES", [])],
         "output": relevant.pop("OUTPUT_TARGET", None),
         "source": relevant.pop("SOURCE", None),
         "plugins": plugins.to_dict(),

@@ -33,10 +33,11 @@ from basalt.engine.calendar import trading_days
 from basalt.engine.checks import check_pipeline
 from basalt.engine.identity import resume_mismatch
 from basalt.engine.jobs import Job, Stage, committed_days
-from basalt.engine.ledger import RunLedger, find_run, new_run_id
+from basalt.engine.ledger import RunLedger, find_run, new_run_id, started_by
 from basalt.engine.loader import Pipeline
 from basalt.engine.plan import RunPlan, build_plan
 from basalt.engine.pool import PooledWorker, WorkerPool, rss_mb
+from basalt.engine.quality import summarise
 from basalt.engine.resolve import resolve
 from basalt.engine.stop import StopRequest
 from basalt.engine.worker import WorkerError, WorkerFiles
@@ -94,6 +95,8 @@ class RunReport:
     cause: dict[str, Any] | None = None
     """The failing worker's exception (type, message, culprit, retryable), when one failed."""
     ledger: str = ""
+    quality: list[dict[str, Any]] = field(default_factory=list)
+    """Quality gate results, one entry per pass, rule and column (:func:`basalt.engine.quality.summarise`)."""
     note: str = ""
     """Said to the user besides the numbers (e.g. that a resumed run had already finished)."""
 
@@ -243,7 +246,13 @@ def _run(
             stack.enter_context(stop.installed())
             done = committed_days(ledger.committed_batches(), config.EXCLUDE_WEEKENDS)
             report.skipped = [job.key for job in plan.jobs if not job.remainder(done)]
-            ledger.emit("run_started", batches=report.batches, resumed=bool(resume), skipped=report.skipped)
+            ledger.emit(
+                "run_started",
+                batches=report.batches,
+                resumed=bool(resume),
+                skipped=report.skipped,
+                **started_by(),
+            )
             progress(
                 "run_started",
                 {"batches": report.batches, "skipped": len(report.skipped), "run_id": ledger.run_id},
@@ -266,6 +275,7 @@ def _run(
             report.outputs[resolved_pass.name] = resolved_pass.output_location(
                 config.DATASETNAME, config.START_DATE
             )
+        report.quality = summarise(ledger.events())
         ledger.emit("run_finished", status=report.status, rows=report.rows, seconds=report.seconds)
         ledger.write_report(asdict(report))
         progress("run_finished", {"status": report.status})
@@ -295,7 +305,7 @@ def _schedule(
         ) is not None:
             job, number = queue.pop(ready)
             running.append(_start(pool, worker, plan, job, number, ledger, limit_rows))
-            ledger.emit("batch_started", batch=job.key, attempt=number)
+            ledger.emit("batch_started", batch=job.key, attempt=number, worker=worker.pid)
             progress("batch_started", {"batch": job.key, "attempt": number})
         # Woken by the first worker to answer or die, not a fixed sleep: a batch's end is
         # noticed at once, and the next batch starts on that worker without a polling delay.

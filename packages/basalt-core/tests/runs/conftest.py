@@ -1,0 +1,128 @@
+"""Fixtures of the ``basalt runs`` tests: a real plugin (installed for spawned workers), a small lake.
+
+The plugin's module is steered by files in ``$BASALT_TEST_CONTROL``, so a test can hold a
+batch mid-way and release it (synchronised by files and ledger events, never by wall-clock
+assertions), make a day fail, or change an output column's dtype.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from basalt.plugins.manager import reset_plugin_manager
+from bmll_sample import write_sample_lake
+
+DAYS = [date(2026, 1, 5), date(2026, 1, 6)]
+
+PLUGIN_SOURCE = '''
+import os, time
+from pathlib import Path
+import polars as pl
+from basalt import AnalyticModule, ColumnDoc, hookimpl
+
+
+class Volume(AnalyticModule):
+    """Volume per bucket, steered by files in $BASALT_TEST_CONTROL (tests of `basalt runs`).
+
+    hold-DAY: touch holding-DAY, then wait until hold-DAY is removed; raise-DAY: raise
+    ValueError; float: Volume as Float64; negative: Volume negated.
+    """
+
+    NAME = "runs_volume"
+    INPUTS = ("trades",)
+
+    def columns(self):
+        return [ColumnDoc("Volume", unit="shares", definition="Sum of Size.", additive=True)]
+
+    def compute(self, inputs, buckets):
+        trades = inputs["trades"]
+        control = Path(os.environ["BASALT_TEST_CONTROL"])
+        day = trades.select(pl.col("TradeTimestamp").dt.date().first()).collect().item()
+        hold = control / f"hold-{day}"
+        if hold.exists():
+            (control / f"holding-{day}").touch()
+            waited = 0.0
+            while hold.exists() and waited < 120:  # a safety bound, never reached when the test passes
+                time.sleep(0.05)
+                waited += 0.05
+        if (control / f"raise-{day}").exists():
+            raise ValueError(f"bad trades on {day}: Size column is corrupt")
+        volume = pl.col("Size").sum()
+        if (control / "float").exists():
+            volume = volume.cast(pl.Float64)
+        if (control / "negative").exists():
+            volume = -volume
+        return (
+            trades.with_columns(buckets.label(pl.col("TradeTimestamp")).alias("TimeBucket"))
+            .group_by("ListingId", "TimeBucket")
+            .agg(volume.alias("Volume"))
+        )
+
+
+@hookimpl
+def basalt_register_analytics():
+    return [Volume]
+'''
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+    """A lake of two days, the plugin installed as a distribution, and a control folder."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "runs_test_plugin.py").write_text(PLUGIN_SOURCE)
+    info = site / "runs_test_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: runs-test-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[basalt]\nruns_test = runs_test_plugin\n")
+    control = tmp_path / "control"
+    control.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("BASALT_TEST_CONTROL", str(control))
+    reset_plugin_manager()
+    lake = write_sample_lake(tmp_path / "lake", days=DAYS)
+    yield {
+        "lake": lake,
+        "out": tmp_path / "out",
+        "state": tmp_path / "state",
+        "control": control,
+        "root": tmp_path,
+    }
+    reset_plugin_manager()
+
+
+def pipeline_data(env: dict[str, Path], **extra: Any) -> dict[str, Any]:
+    """A daily-batched pipeline over the lake: one pass of ``runs_volume``."""
+    return {
+        "START_DATE": DAYS[0].isoformat(),
+        "END_DATE": DAYS[-1].isoformat(),
+        "DATASETNAME": "watched",
+        "UNIVERSE": "mic=XLON",
+        "BATCH_FREQ": "D",
+        "NUM_WORKERS": 1,
+        "MAX_RETRIES": 0,
+        "SOURCE": {"type": "local", "root": str(env["lake"])},
+        "OUTPUT_TARGET": {"type": "parquet", "root": str(env["out"])},
+        "PASSES": [{"name": "bars", "modules": ["runs_volume"]}],
+        **extra,
+    }
+
+
+@pytest.fixture
+def make_pipeline(env: dict[str, Path]) -> Callable[..., Path]:
+    """Write the pipeline (with keys replaced by ``extra``) as a YAML file; returns its path."""
+
+    def make(name: str = "pipeline.yaml", **extra: Any) -> Path:
+        path = env["root"] / name
+        path.write_text(yaml.safe_dump(pipeline_data(env, **extra)))
+        return path
+
+    return make
