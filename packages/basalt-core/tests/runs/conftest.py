@@ -22,7 +22,7 @@ from bmll_sample import write_sample_lake
 DAYS = [date(2026, 1, 5), date(2026, 1, 6)]
 
 PLUGIN_SOURCE = '''
-import os, time
+import os, signal, time
 from pathlib import Path
 import polars as pl
 from basalt import AnalyticModule, ColumnDoc, hookimpl
@@ -31,8 +31,8 @@ from basalt import AnalyticModule, ColumnDoc, hookimpl
 class Volume(AnalyticModule):
     """Volume per bucket, steered by files in $BASALT_TEST_CONTROL (tests of `basalt runs`).
 
-    hold-DAY: touch holding-DAY, then wait until hold-DAY is removed; raise-DAY: raise
-    ValueError; float: Volume as Float64; negative: Volume negated.
+    hold-DAY: touch holding-DAY, then wait until hold-DAY is removed; kill-DAY: SIGKILL itself
+    once; raise-DAY: raise ValueError; float32: Volume as Float32; negative: Volume negated.
     """
 
     NAME = "runs_volume"
@@ -52,11 +52,15 @@ class Volume(AnalyticModule):
             while hold.exists() and waited < 120:  # a safety bound, never reached when the test passes
                 time.sleep(0.05)
                 waited += 0.05
+        crash = control / f"kill-{day}"
+        if crash.exists():  # a crash on the first attempt only: the retry succeeds
+            crash.unlink()
+            os.kill(os.getpid(), signal.SIGKILL)
         if (control / f"raise-{day}").exists():
             raise ValueError(f"bad trades on {day}: Size column is corrupt")
         volume = pl.col("Size").sum()
-        if (control / "float").exists():
-            volume = volume.cast(pl.Float64)
+        if (control / "float32").exists():
+            volume = volume.cast(pl.Float32)
         if (control / "negative").exists():
             volume = -volume
         return (

@@ -42,9 +42,11 @@ def _fmt_seconds(value: float | None) -> str:
     return "" if value is None else f"{value:,.2f} s"
 
 
-def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] | None = None) -> str:
+def _table(headers: list[str] | None, rows: list[list[Any]], numeric: set[int] | None = None) -> str:
     numeric = numeric or set()
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    head = (
+        "<thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in headers) + "</tr></thead>" if headers else ""
+    )
     body = "".join(
         "<tr>"
         + "".join(
@@ -54,7 +56,7 @@ def _table(headers: list[str], rows: list[list[Any]], numeric: set[int] | None =
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table>{head}<tbody>{body}</tbody></table>"
 
 
 def lanes(view: RunView) -> dict[int | None, int]:
@@ -198,7 +200,7 @@ def render_html(view: RunView) -> str:
     sections = [
         f"<h1>Basalt run {escape(view.run_id)} "
         f'<span class="status {escape(view.status)}">{escape(view.status)}</span></h1>',
-        _table(["", ""], facts),
+        _table(None, facts),
     ]
     if view.cause or view.error:
         cause = view.cause or {}
