@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import polars as pl
 import pytest
@@ -59,3 +59,27 @@ def test_the_plugin_registers_the_module(basalt_plugin_manager: Callable[..., ob
     assert manager.analytics()["large_trades"] is LargeTrades
     (info,) = manager.plugins()
     assert info.error is None
+
+
+def _reference(inputs: dict[str, pl.DataFrame]) -> list[dict[str, object]]:
+    """Plain Python: count and volume of trades of at least 50 shares per listing and minute."""
+    groups: dict[tuple[int, datetime], list[float]] = {}
+    for row in inputs["trades"].iter_rows(named=True):
+        if row["Size"] < 50:
+            continue
+        t = row["TradeTimestamp"]
+        start = t.replace(second=0, microsecond=0)
+        end = start if t == start else start + timedelta(minutes=1)
+        groups.setdefault((row["ListingId"], end), []).append(float(row["Size"]))
+    return [
+        {"ListingId": k[0], "TimeBucket": k[1], "LargeTradeCount": len(v), "LargeTradeVolume": sum(v)}
+        for k, v in groups.items()
+    ]
+
+
+def test_matches_a_plain_python_reference_on_a_synthetic_day(
+    basalt_synth_tables: dict[str, pl.DataFrame], basalt_assert_module_matches: Callable[..., pl.DataFrame]
+) -> None:
+    trades = basalt_synth_tables["trades"]
+    assert (trades["Size"] >= 50).sum() > 10
+    basalt_assert_module_matches(LargeTrades, {"trades": trades}, _reference, config={"min_size": 50})

@@ -1,4 +1,4 @@
-"""Count and volume of large trades per listing and time bucket."""
+"""Count and volume of large trades per listing and time bucket, declared as metrics."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from collections.abc import Mapping
 import polars as pl
 from pydantic import Field
 
-from basalt import AnalyticModule, ColumnDoc, ModuleConfig, TimeBuckets
+from basalt import ModuleConfig
+from basalt.metrics import MetricModule, metric
 
 
 class LargeTradesConfig(ModuleConfig):
@@ -16,39 +17,26 @@ class LargeTradesConfig(ModuleConfig):
     min_size: float = Field(1000.0, ge=0, description="Smallest trade size (shares) that counts as large.")
 
 
-class LargeTrades(AnalyticModule):
+@metric("trades", pattern="LargeTradeCount", unit="count", dtype="UInt32", additive=True)
+def large_trade_count() -> pl.Expr:
+    """Number of trades with Size >= min_size in the bucket."""
+    return pl.len()
+
+
+@metric("trades", pattern="LargeTradeVolume", unit="shares", dtype="Float64", additive=True)
+def large_trade_volume() -> pl.Expr:
+    """Sum of Size over trades with Size >= min_size in the bucket."""
+    return pl.col("Size").sum()
+
+
+class LargeTrades(MetricModule):
     """Number and volume of trades of at least ``min_size`` shares per bucket."""
 
     NAME = "large_trades"
-    INPUTS = ("trades",)
+    METRICS = (large_trade_count, large_trade_volume)
     Config = LargeTradesConfig
+    config: LargeTradesConfig
 
-    def columns(self) -> list[ColumnDoc]:
-        threshold = f"Size >= {self.config.min_size:g}"
-        return [
-            ColumnDoc(
-                "LargeTradeCount",
-                unit="count",
-                definition=f"Number of trades with {threshold} in the bucket.",
-                sources=("trades.Size",),
-                dtype="UInt32",
-            ),
-            ColumnDoc(
-                "LargeTradeVolume",
-                unit="shares",
-                definition=f"Sum of Size over trades with {threshold} in the bucket.",
-                sources=("trades.Size",),
-            ),
-        ]
-
-    def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
-        return (
-            inputs["trades"]
-            .filter(pl.col("Size") >= self.config.min_size)
-            .group_by("ListingId", buckets.label(pl.col("TradeTimestamp")).alias("TimeBucket"))
-            .agg(
-                pl.len().alias("LargeTradeCount"),
-                pl.col("Size").sum().cast(pl.Float64).alias("LargeTradeVolume"),
-            )
-            .sort("ListingId", "TimeBucket")
-        )
+    def where(self) -> Mapping[str, pl.Expr]:
+        """Only trades of at least ``min_size`` shares."""
+        return {"trades": pl.col("Size") >= self.config.min_size}

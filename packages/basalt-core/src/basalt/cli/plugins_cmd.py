@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -91,3 +92,16 @@ def check_plugins(ctx: typer.Context, include_builtins: AllOption = True) -> Non
     if broken:
         raise typer.Exit(1)
     console().print("All plugins loaded without errors.")
+
+
+@app.command("new")
+def new_plugin(
+    name: Annotated[str, typer.Argument(help="Distribution name, e.g. demo-plugin (package demo_plugin).")],
+    directory: Annotated[
+        Path, typer.Option("--dir", "-d", help="Folder to create the plugin folder in.")
+    ] = Path("."),
+) -> None:
+    """Scaffold a plugin distribution (entry point, plugin.py, one metric, tests, README, CHANGELOG)."""
+    from basalt.cli.scaffold import new_plugin as scaffold_plugin
+
+    scaffold_plugin(name, directory)

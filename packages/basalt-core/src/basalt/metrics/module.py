@@ -101,9 +101,11 @@ def metric_config(metrics: tuple[Metric, ...], name: str = "MetricConfig") -> ty
 class MetricModule(AnalyticModule):
     """An analytics module made of declared metrics (set ``METRICS``; the rest is generated).
 
-    Subclasses set ``NAME`` and ``METRICS`` and, optionally, ``WHERE``: a row
-    filter per input table applied before bucketing. ``Config`` and ``INPUTS``
-    are built from the metrics unless the subclass sets them.
+    Subclasses set ``NAME`` and ``METRICS`` and, optionally, ``WHERE`` (or
+    override :meth:`where`): a row filter per input table applied before
+    bucketing. ``Config`` and ``INPUTS`` are built from the metrics unless the
+    subclass sets them; a hand-written ``Config`` without the ``metrics`` or a
+    parameter field computes all of them.
     """
 
     METRICS: ClassVar[tuple[Metric, ...]] = ()
@@ -121,9 +123,17 @@ class MetricModule(AnalyticModule):
         if "INPUTS" not in vars(cls):
             cls.INPUTS = tuple(dict.fromkeys(m.table for m in cls.METRICS))
 
+    def where(self) -> Mapping[str, pl.Expr]:
+        """Input name → row filter applied before bucketing (default ``WHERE``).
+
+        Override to filter by configuration (``pl.col("Size") >= self.config.min_size``).
+        """
+        return self.WHERE
+
     def _selected(self) -> list[tuple[Metric, MetricColumn]]:
+        # A hand-written Config may leave out `metrics` or a parameter: then all are computed.
         config = self.config.model_dump()
-        chosen = set(config.get("metrics", ()))
+        chosen = set(config.get("metrics", (m.name for m in self.METRICS)))
         out = []
         for m in self.METRICS:
             if m.name not in chosen:
@@ -158,8 +168,9 @@ class MetricModule(AnalyticModule):
             if len(times) != 1:
                 raise ValueError(f"metrics over {table!r} disagree on its event-time column: {sorted(times)}")
             frame = inputs[table]
-            if table in self.WHERE:
-                frame = frame.filter(self.WHERE[table])
+            where = self.where()
+            if table in where:
+                frame = frame.filter(where[table])
             frames.append(
                 frame.group_by("ListingId", buckets.label(pl.col(times.pop())).alias(TIME_BUCKET)).agg(
                     c.expr.alias(c.name) for _, c in columns
