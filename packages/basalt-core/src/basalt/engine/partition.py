@@ -11,7 +11,6 @@ partition. It knows nothing of the CLI, processes or the run ledger::
 from __future__ import annotations
 
 import resource
-import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from basalt.engine.passes import pass_keys, run_pass
 from basalt.engine.prepare import Shredder, naive_loader
 from basalt.engine.quality import check_quality
 from basalt.engine.resolve import ResolvedPass, ResolvedPipeline, resolve
+from basalt.engine.scratch import scratch_folder
 from basalt.plugins.manager import PluginManager, get_plugin_manager
 from basalt.engine.state import PassStates, is_stateful
 from basalt.plugins.pluginset import PluginSet
@@ -172,7 +172,7 @@ def run_partition(
         if not warming:
             result.days.append(day)
             result.symbol_batches += len(batches)
-        with tempfile.TemporaryDirectory(dir=config.TEMP_DIR, prefix="basalt-") as workdir:
+        with scratch_folder(config, day, batches, resolved.tables) as workdir:  # kept if the day fails
             shredder = None
             if config.PREPARE_DATA_MODE == "shredding":
                 shredder = Shredder(resolved.source, resolved.tables, Path(workdir))

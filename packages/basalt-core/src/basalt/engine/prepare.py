@@ -12,6 +12,7 @@ event time, stable), so both produce identical outputs.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable
 from datetime import date
@@ -103,7 +104,15 @@ class Shredder:
         self.source, self.tables, self.workdir = source, tables, workdir
 
     def shred(self, day: date, batches: list[SymbolBatch]) -> None:
-        """Read each (table, MIC) file of ``day`` once and write one file per batch and MIC."""
+        """Read each (table, MIC) file of ``day`` once and write one file per batch and MIC.
+
+        A complete shredding left by an attempt that failed later (its ``.complete`` marker
+        is written last) is reused; anything else in the folder is cleared first.
+        """
+        marker = self.workdir / ".complete"
+        if marker.exists():
+            logging.getLogger(__name__).info("reusing the shredded inputs of %s in %s", day, self.workdir)
+            return
         shutil.rmtree(self.workdir, ignore_errors=True)
         mapping = pl.LazyFrame(
             {
@@ -121,6 +130,7 @@ class Shredder:
                 scan.join(mapping, on="ListingId", how="inner", maintain_order="left").sink_parquet(
                     pl.PartitionBy(target, key=BATCH_KEY, include_key=False)
                 )
+        marker.touch()
 
     def loader(self, batch: SymbolBatch, *, limit_rows: int | None = None) -> LoadTable:
         """Tables of ``batch`` read back from its shredded files."""
