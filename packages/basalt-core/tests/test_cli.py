@@ -79,8 +79,9 @@ def test_plugins_list_all_includes_builtins() -> None:
     builtins = {entry["name"]: entry for entry in json.loads(output)}
     assert all(entry["builtin"] and entry["version"] == __version__ for entry in builtins.values())
     commands = builtins["basalt.builtin.commands"]["provides"]["commands"]
-    assert commands == ["plugins", "analytics", "pipeline", "data", "demo"]
+    assert commands == ["plugins", "analytics", "pipeline", "data", "job", "runs", "demo"]
     assert builtins["basalt.builtin.tables"]["provides"]["tables"][:2] == ["trades", "l2"]
+    assert builtins["basalt.builtin.executors"]["provides"]["executors"] == ["local", "ec2"]
 
 
 def test_plugins_list_exits_zero_and_shows_a_broken_plugin() -> None:

@@ -22,6 +22,7 @@ def test_the_registration_hooks_exist() -> None:
             "basalt_register_preprocessors",
             "basalt_register_output_writers",
             "basalt_register_commands",
+            "basalt_register_executors",
         ]
     )
 

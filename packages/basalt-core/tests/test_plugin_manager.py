@@ -47,6 +47,7 @@ def test_builtins_register_through_the_same_hooks() -> None:
         "basalt.builtin.sources",
         "basalt.builtin.writers",
         "basalt.builtin.analytics",
+        "basalt.builtin.executors",
     }
     for info in builtins.values():
         assert info.builtin
@@ -54,7 +55,8 @@ def test_builtins_register_through_the_same_hooks() -> None:
         assert info.error is None
     assert builtins["basalt.builtin.commands"].hooks == ["basalt_register_commands"]
     assert builtins["basalt.builtin.tables"].hooks == ["basalt_register_tables"]
-    assert set(manager.commands()) == {"plugins", "analytics", "pipeline", "data", "demo"}
+    assert set(manager.commands()) == {"plugins", "analytics", "pipeline", "data", "job", "runs", "demo"}
+    assert list(manager.executors()) == ["local", "ec2"]
     assert list(manager.sources()) == ["local", "s3", "bmll"]
     assert "parquet" in manager.output_writers()
     assert list(manager.tables()) == ["trades", "l2", "l3", "marketstate", "reference", "cbbo", "imbalance"]

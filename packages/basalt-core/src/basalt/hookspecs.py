@@ -27,6 +27,7 @@ import pluggy
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import typer
 
+    from basalt.jobs.base import Executor
     from basalt.modules.base import AnalyticModule, PreprocessorModule
     from basalt.sources.base import Source
     from basalt.tables.base import Table
@@ -113,6 +114,22 @@ def basalt_register_commands() -> list[typer.Typer]:
         name, e.g. ``"plugins"`` for ``basalt plugins …``) and ``help=``. Core's
         own groups are registered through this hook too. Import heavy
         dependencies inside the command functions, not at module level.
+
+    Added in bmll-basalt 0.1.0.
+    """
+
+
+@hookspec
+def basalt_register_executors() -> list[type[Executor]]:
+    """Register job executors: where ``basalt job run`` runs a pipeline.
+
+    Returns:
+        A list of :class:`basalt.jobs.Executor` subclasses with unique ``NAME``
+        values (``local``, ``ec2``…); ``basalt job run --executor NAME`` selects
+        one, and its pydantic ``Config`` validates the executor's settings
+        (``--config FILE`` and ``-o KEY=VALUE``). An executor starts a job,
+        reports its status and logs, cancels it, and may install schedules.
+        Import cloud SDKs inside the methods, not at module level.
 
     Added in bmll-basalt 0.1.0.
     """

@@ -10,5 +10,6 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "basalt.builtin.sources",
     "basalt.builtin.writers",
     "basalt.builtin.analytics",
+    "basalt.builtin.executors",
 )
 """Import paths of the built-in plugin modules, in registration order."""

@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 @hookimpl
 def basalt_register_commands() -> list[typer.Typer]:
-    """The core's command groups: plugins, analytics, pipeline, data and demo.
+    """The core's command groups: plugins, analytics, pipeline, data, job and demo.
 
     Each is a lazy group (:func:`basalt.cli.lazy.lazy_group`): ``basalt --help`` lists them
     from these summaries and imports a group's module only when it runs.
@@ -29,6 +29,11 @@ def basalt_register_commands() -> list[typer.Typer]:
             "data",
             "Market data: generate a synthetic lake in BMLL's schemas, inspect tables.",
             "basalt.cli.data_cmd:app",
+        ),
+        lazy_group(
+            "job",
+            "Run pipelines as detached or remote jobs, and on schedules.",
+            "basalt.cli.job_cmd:app",
         ),
         lazy_group(
             "runs", "Inspect, watch, report and prune runs (the run ledger).", "basalt.cli.runs_cmd:app"

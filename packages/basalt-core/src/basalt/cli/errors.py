@@ -52,6 +52,7 @@ def _user_error_types() -> tuple[type[BaseException], ...]:
     from basalt.engine.errors import ConfigError
     from basalt.engine.ledger import DatasetLockedError
     from basalt.engine.runner import RunFailedError
+    from basalt.jobs.errors import JobError
     from basalt.plugins.errors import PluginError
     from basalt.sources.errors import SourceError
     from basalt.tables.errors import TableError
@@ -67,6 +68,7 @@ def _user_error_types() -> tuple[type[BaseException], ...]:
         UniverseError,
         DatasetLockedError,
         RunFailedError,
+        JobError,
         OSError,  # unreadable, unwritable or missing files and folders
     )
 

@@ -1,8 +1,8 @@
 """The plugin manager: a typed facade over pluggy.
 
 Nothing outside this module touches ``pm.hook.*``: callers ask for
-``tables()``, ``analytics()``, ``preprocessors()``, ``output_writers()`` or
-``commands()`` and get a :class:`Registry`. Every registration hook is called
+``tables()``, ``analytics()``, ``preprocessors()``, ``output_writers()``,
+``executors()`` or ``commands()`` and get a :class:`Registry`. Every registration hook is called
 through pluggy (``pm.hook.basalt_register_…()``), so ``wrapper=True`` /
 ``hookwrapper`` implementations and ``tryfirst`` / ``trylast`` ordering work as
 pluggy documents. Loading follows three rules:
@@ -38,6 +38,7 @@ from basalt.plugins.registry import Registration, Registry
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import typer
 
+    from basalt.jobs.base import Executor
     from basalt.modules.base import AnalyticModule, PreprocessorModule
     from basalt.plugins.pluginset import PluginSet
     from basalt.sources.base import Source
@@ -55,6 +56,7 @@ KIND_HOOKS: dict[str, str] = {
     "preprocessors": "basalt_register_preprocessors",
     "writers": "basalt_register_output_writers",
     "commands": "basalt_register_commands",
+    "executors": "basalt_register_executors",
 }
 """Registered kind → the hook that registers it (one registry per kind)."""
 
@@ -168,6 +170,10 @@ class PluginManager:
     def output_writers(self, *, strict: bool = True) -> Registry[type[OutputWriter]]:
         """Output writers registered through ``basalt_register_output_writers``."""
         return self._registry("writers", strict=strict)
+
+    def executors(self, *, strict: bool = True) -> Registry[type[Executor]]:
+        """Job executors registered through ``basalt_register_executors``."""
+        return self._registry("executors", strict=strict)
 
     def commands(self) -> Registry[typer.Typer]:
         """CLI command groups registered through ``basalt_register_commands``.
@@ -388,6 +394,10 @@ def _base_class(kind: str) -> type:
         from basalt.sources.base import Source
 
         return Source
+    if kind == "executors":
+        from basalt.jobs.base import Executor
+
+        return Executor
     from basalt.modules.base import AnalyticModule, PreprocessorModule
 
     return AnalyticModule if kind == "analytics" else PreprocessorModule

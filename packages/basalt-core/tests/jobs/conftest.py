@@ -1,0 +1,107 @@
+"""Job test fixtures: a small lake, a pipeline over it, and a plugin a test can make slow or fail."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from basalt.plugins.manager import reset_plugin_manager
+from bmll_sample import write_sample_lake
+
+DAYS = [date(2026, 1, 5), date(2026, 1, 6)]
+
+# Volume per bucket; on 2026-01-06 files in $BASALT_TEST_CONTROL steer it: "sleep" hangs, "raise" fails.
+PLUGIN_SOURCE = '''
+import os, time
+from pathlib import Path
+import polars as pl
+from basalt import AnalyticModule, ColumnDoc, hookimpl
+
+
+class Volume(AnalyticModule):
+    """Volume per bucket, with switches for job tests."""
+
+    NAME = "jobs_volume"
+    INPUTS = ("trades",)
+
+    def columns(self):
+        return [ColumnDoc("Volume", unit="shares", definition="Sum of Size.", additive=True)]
+
+    def compute(self, inputs, buckets):
+        trades = inputs["trades"]
+        control = Path(os.environ["BASALT_TEST_CONTROL"])
+        day = trades.select(pl.col("TradeTimestamp").dt.date().first()).collect().item()
+        if str(day) == "2026-01-06":
+            if (control / "raise").exists():
+                raise RuntimeError("boom on purpose")
+            if (control / "sleep").exists():
+                time.sleep(120)
+        return (
+            trades.with_columns(buckets.label(pl.col("TradeTimestamp")).alias("TimeBucket"))
+            .group_by("ListingId", "TimeBucket")
+            .agg(pl.col("Size").sum().alias("Volume"))
+        )
+
+
+@hookimpl
+def basalt_register_analytics():
+    return [Volume]
+'''
+
+
+def write_pipeline(
+    path: Path, source: dict[str, object], output_root: str, dataset: str = "jobsbars"
+) -> Path:
+    """A two-day, one-pass pipeline file (one worker: day batches commit in order)."""
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "START_DATE": str(DAYS[0]),
+                "END_DATE": str(DAYS[-1]),
+                "DATASETNAME": dataset,
+                "UNIVERSE": "mic=XLON",
+                "NUM_WORKERS": 1,
+                "BATCH_FREQ": "D",
+                "SOURCE": source,
+                "OUTPUT_TARGET": {"type": "parquet", "root": output_root},
+                "PASSES": [{"name": "bars", "modules": ["jobs_volume"], "time_bucket_seconds": 300}],
+            }
+        )
+    )
+    return path
+
+
+@pytest.fixture
+def jobs_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
+    """A lake, a pipeline over it, a control folder and the plugin on PYTHONPATH (jobs are new processes)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "jobs_test_plugin.py").write_text(PLUGIN_SOURCE)
+    info = site / "jobs_test_plugin-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: jobs-test-plugin\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[basalt]\njobs_test = jobs_test_plugin\n")
+    control = tmp_path / "control"
+    control.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("BASALT_TEST_CONTROL", str(control))
+    reset_plugin_manager()
+    lake = write_sample_lake(tmp_path / "lake", days=DAYS)
+    pipeline = write_pipeline(tmp_path / "pipeline.yaml", {"type": "local", "root": "lake"}, "out")
+    yield {
+        "root": tmp_path,
+        "site": site,
+        "lake": lake,
+        "pipeline": pipeline,
+        "out": tmp_path / "out",
+        "state": tmp_path / "state",
+        "jobs": tmp_path / "jobs",
+        "control": control,
+    }
+    reset_plugin_manager()
