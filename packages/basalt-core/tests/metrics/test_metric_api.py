@@ -33,7 +33,7 @@ def trade_volume(side: Choice) -> pl.Expr:
 @metric("trades", pattern="Trade{side}MaxPrice", unit="price", params={"side": SIDES})
 def trade_max_price(side: Choice) -> pl.Expr:
     """Highest Price of {side.text} in the bucket; null when there is none."""
-    return pl.col("Price").filter(side.mask).max()
+    return side.where(pl.col("Price")).max()  # the when/then idiom; volume uses filter
 
 
 @metric(
@@ -198,3 +198,12 @@ def test_matches_a_plain_python_reference_on_a_synthetic_day() -> None:
     trades = synth_tables(listings=3)["trades"]
     assert trades.height > 100
     assert_module_matches(Trades, {"trades": trades}, _reference, buckets=TimeBuckets(seconds=60))
+
+
+def test_choice_masks_are_computed_once_before_grouping() -> None:
+    query = Trades().compute({"trades": TRADES.lazy()}, TimeBuckets())
+    plan = query.explain()
+    grouping, before_grouping = plan.split("WITH_COLUMNS", 1)
+    assert 'alias("_side_Bid")' in before_grouping  # computed once per row, before the group_by
+    assert 'when(col("_side_Bid"))' in grouping  # and read by the aggregations
+    assert "_side_Bid" not in query.collect_schema().names()

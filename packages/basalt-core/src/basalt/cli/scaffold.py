@@ -62,7 +62,7 @@ from basalt.metrics import SIDES, Choice, metric
 @metric("trades", pattern="Trade{side}AvgSize", unit="shares", params={"side": SIDES}, dtype="Float64")
 def trade_avg_size(side: Choice) -> pl.Expr:
     """Mean Size of {side.text} in the bucket; null when there is none."""
-    return pl.col("Size").cast(pl.Float64).filter(side.mask).mean()
+    return side.where(pl.col("Size").cast(pl.Float64)).mean()
 '''
 
 PLUGIN = '''"""The plugin module: hook implementations only."""

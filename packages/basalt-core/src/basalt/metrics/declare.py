@@ -40,6 +40,8 @@ class MetricColumn:
     doc: ColumnDoc
     values: Mapping[str, str | int]
     """Parameter name → the selected value's name."""
+    arguments: Mapping[str, CHOICE_VALUE]
+    """Parameter name → the value itself, as the metric function receives it."""
 
 
 @dataclass(frozen=True)
@@ -93,11 +95,16 @@ class Metric:
             values = dict(zip(self.params, combination, strict=True))
             yield self._column(values)
 
-    def _column(self, values: Mapping[str, CHOICE_VALUE]) -> MetricColumn:
-        name = self.pattern.format(**values)
+    def expression(self, values: Mapping[str, CHOICE_VALUE]) -> pl.Expr:
+        """The aggregation for one combination of values, cast to ``dtype`` when declared."""
         expr = self.function(**values)
         if self.dtype is not None:
             expr = expr.cast(getattr(pl, self.dtype))
+        return expr
+
+    def _column(self, values: Mapping[str, CHOICE_VALUE]) -> MetricColumn:
+        name = self.pattern.format(**values)
+        expr = self.expression(values)
         sources = self.sources
         if sources is None:
             sources = tuple(dict.fromkeys(expr.meta.root_names()))
@@ -110,7 +117,7 @@ class Metric:
             dtype=self.dtype,
             additive=self.additive,
         )
-        return MetricColumn(name, expr, doc, {k: value_name(v) for k, v in values.items()})
+        return MetricColumn(name, expr, doc, {k: value_name(v) for k, v in values.items()}, dict(values))
 
 
 def _definition(function: MetricFunction, definition: str | None) -> str:

@@ -26,7 +26,7 @@ import polars as pl
 from pydantic import Field, create_model
 
 from basalt.metrics.declare import Metric, MetricColumn
-from basalt.metrics.params import value_name
+from basalt.metrics.params import Choice, value_name
 from basalt.modules.base import AnalyticModule, ModuleConfig
 from basalt.modules.columns import ColumnDoc
 from basalt.timebuckets import TIME_BUCKET, TimeBuckets
@@ -159,22 +159,39 @@ class MetricModule(AnalyticModule):
         return docs
 
     def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
-        """One ``group_by`` per table on (ListingId, bucket label), full-joined on the keys."""
+        """One ``group_by`` per table on (ListingId, bucket label), full-joined on the keys.
+
+        Every :class:`~basalt.metrics.Choice` mask is computed once per row, as a
+        helper column before grouping, and the metric functions are called with
+        choices whose mask reads that column: masks are never re-evaluated group by group.
+        """
         selected = self._selected()
         frames = []
+        where = self.where()
         for table in self.input_names():
             columns = [(m, c) for m, c in selected if m.table == table]
             times = {_time_column(m) for m, _ in columns}
             if len(times) != 1:
                 raise ValueError(f"metrics over {table!r} disagree on its event-time column: {sorted(times)}")
+            helpers: dict[str, pl.Expr] = {}
+            aggs = []
+            for m, c in columns:
+                arguments = {}
+                for param, value in c.arguments.items():
+                    if isinstance(value, Choice):
+                        helper = f"_{param}_{value.name}"
+                        helpers[helper] = value.mask
+                        value = Choice(value.name, value.text, pl.col(helper))
+                    arguments[param] = value
+                aggs.append(m.expression(arguments).alias(c.name))
             frame = inputs[table]
-            where = self.where()
             if table in where:
                 frame = frame.filter(where[table])
+            label = buckets.label(pl.col(times.pop())).alias(TIME_BUCKET)
             frames.append(
-                frame.group_by("ListingId", buckets.label(pl.col(times.pop())).alias(TIME_BUCKET)).agg(
-                    c.expr.alias(c.name) for _, c in columns
-                )
+                frame.with_columns(label, *(mask.alias(name) for name, mask in helpers.items()))
+                .group_by("ListingId", TIME_BUCKET)
+                .agg(aggs)
             )
         out = frames[0]
         for frame in frames[1:]:

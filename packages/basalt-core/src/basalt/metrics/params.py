@@ -1,7 +1,9 @@
 """Values a metric parameter takes: plain strings or ints, or :class:`Choice` objects.
 
 A :class:`Choice` carries what a value means besides its name: a text for the
-column's definition and, optionally, a row mask. Its name is what goes into
+column's definition and, optionally, a row mask (``side.where(pl.col("Size")).sum()``
+or ``pl.col("Size").filter(side.mask).sum()``; a metric module computes each mask
+once per row, before grouping). Its name is what goes into
 the column name (``Trade{side}Volume`` → ``TradeBidVolume``); the definition
 template reaches the rest through attribute access (``{side.text}``).
 """
@@ -39,6 +41,15 @@ class Choice:
     def __post_init__(self) -> None:
         if not self.text:
             object.__setattr__(self, "text", self.name)
+
+    def where(self, value: pl.Expr) -> pl.Expr:
+        """``value`` on the rows this choice selects, null elsewhere: aggregate it (``.sum()``, ``.max()``).
+
+        The fast idiom: the module computes each mask once, before grouping, and
+        ``when/then`` inside an aggregation costs about what a hand-written helper
+        column does (``.filter(mask)`` in an aggregation is about twice as slow).
+        """
+        return pl.when(self.mask).then(value)
 
     def __str__(self) -> str:
         return self.name
