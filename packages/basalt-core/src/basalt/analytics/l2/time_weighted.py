@@ -47,24 +47,37 @@ large running float sums loses precision and exactness for constants.
 Measures that are sums over levels (``Cum*``) are not averaged row by row:
 their TWA is the sum of the per-level weighted sums the ``levels`` family needs
 anyway, divided by Σ w.
+
+That lazy formulation works on rows in any order. The engine hands each
+listing's rows in time order, so the module first tries the *ordered path*
+(:mod:`basalt.analytics.l2.ordered`, one ``map_batches`` over the collected
+snapshots): every interval split over its buckets in one pass over the rows,
+by a compiled kernel (:mod:`basalt.analytics.l2._kernels`, Numba) or by NumPy
+without Numba, into the very same partial sums, then the same final
+expressions. Rows out of order within a listing-day, a listing-day split in
+several runs, equal order keys or a NaN measure make it run the lazy
+formulation on the same frame instead.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 
 import polars as pl
 
+from basalt.analytics.l2 import ordered
 from basalt.analytics.l2.config import L2TWConfig
 from basalt.analytics.l2.measures import BookMeasures, Measure
-from basalt.analytics.l2.snapshots import TIMESTAMP, day_expr, day_start_ns, order_key, timestamp_ns
+from basalt.analytics.l2.ordered_tw import DAY_NS, KEPT, Intervals, partial_sums
+from basalt.analytics.l2.snapshots import EVENT_NO, TIMESTAMP, day_expr, day_start_ns, timestamp_ns
 from basalt.analytics.l2.states import CUT, filter_doc, kept_rows
 from basalt.modules.base import AnalyticModule
 from basalt.modules.columns import ColumnDoc
 from basalt.timebuckets import TIME_BUCKET, TimeBuckets
 
-_T, _KEY, _DAY, _ROW = "__t", "__okey", "__day", "__row"
+_T, _DAY, _ROW = ordered.T, ordered.DAY, "__row"
 _START, _END, _K, _W = "__a", "__b", "__k", "__w"
 _TOTAL = "__wsum"
 
@@ -204,27 +217,107 @@ class L2TimeWeighted(AnalyticModule):
         return docs
 
     def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
+        snapshots = self._snapshots(inputs)
+        unit = self._unit(inputs, buckets)
+        lazy = self._lazy(snapshots, buckets, unit)
+        if ordered.path() == "lazy":
+            return lazy
+        return snapshots.map_batches(
+            functools.partial(self._ordered, buckets=buckets, unit=unit),
+            schema=lazy.collect_schema(),
+        )
+
+    def _unit(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> int:
+        # State changes fall on any nanosecond: weights are then counted in ns.
+        return (
+            1
+            if self.config.market_states
+            else _weight_unit(inputs["l2"].collect_schema(), buckets.nanoseconds)
+        )
+
+    def _snapshots(self, inputs: Mapping[str, pl.LazyFrame]) -> pl.LazyFrame:
+        """One narrow row per snapshot with a timestamp: keys, the book's input columns, state flags."""
         cfg = self.config
-        book = self._book()
-        size = buckets.nanoseconds
         source = inputs["l2"]
         schema = source.collect_schema()
-
         states = cfg.market_states
         live = source.filter(pl.col(TIMESTAMP).is_not_null())
         if states:
             live = live.with_row_index(_ROW)
         snapshots = live.select(
             *([_ROW] if states else []),
-            "ListingId",
-            timestamp_ns().alias(_T),
-            order_key().alias(_KEY),
-            day_expr(schema).alias(_DAY),
-            *([day_start_ns(schema).alias("__day_ns")] if cfg.session_end is not None else []),
-            *book.input_columns(),
+            *ordered.key_columns(timestamp_ns(), pl.col(EVENT_NO), day_expr(schema)),
+            *([day_start_ns(schema).alias(DAY_NS)] if cfg.session_end is not None else []),
+            *self._book().input_columns(),
         )
+        if states:
+            # Every snapshot ends the one before it; only those taken in an allowed state count,
+            # each cut at the next change into an excluded state (kept_rows).
+            kept = kept_rows(live, inputs["marketstate"], states, _ROW, cut=True)
+            snapshots = snapshots.join(
+                kept.with_columns(pl.lit(True).alias(KEPT)), on=_ROW, how="left", maintain_order="left"
+            ).drop(_ROW)
+        return snapshots
+
+    def _session_offset(self) -> int | None:
+        tod = self.config.session_end
+        if tod is None:
+            return None
+        return ((tod.hour * 60 + tod.minute) * 60 + tod.second) * 1_000_000_000 + tod.microsecond * 1000
+
+    def _finish(self, partial: pl.LazyFrame, buckets: TimeBuckets, atoms: _Atoms) -> pl.LazyFrame:
+        """Partial sums per (listing, bucket) added up and divided: the output."""
+        size = buckets.nanoseconds
+        totals = partial.group_by("ListingId", _K).agg(atoms.combine())
+        label = (pl.col(_K) + 1) * size if buckets.anchor == "end" else pl.col(_K) * size
+        return totals.select(
+            "ListingId", label.cast(pl.Datetime("ns")).alias(TIME_BUCKET), *atoms.averages()
+        ).sort("ListingId", TIME_BUCKET)
+
+    def _ordered(self, frame: pl.DataFrame, *, buckets: TimeBuckets, unit: int) -> pl.DataFrame:
+        """The ordered path on the collected snapshots; the lazy formulation when they are not in order."""
+        book = self._book()
+        atoms = _Atoms(book.measures)
+        spec = Intervals(
+            size=buckets.nanoseconds,
+            unit=unit,
+            closed_right=buckets.closed == "right",
+            session_offset=self._session_offset(),
+            cut=CUT if self.config.market_states else None,
+        )
+        numerators = list(atoms.numerators)
+
+        denominators, bounded = list(atoms.denominators), list(atoms.bounded)
+
+        def measures(block: pl.DataFrame) -> pl.DataFrame:
+            return book.apply(block.lazy()).select(numerators).collect()
+
+        try:
+            if ordered.path() == "kernel":
+                from basalt.analytics.l2 import ordered_kernel  # imports Numba: only when it runs
+
+                inputs = book.input_columns()
+                depth = self.config.microprice_levels
+                partial = ordered_kernel.partial_sums(
+                    frame, spec, inputs, depth, numerators, denominators, bounded
+                )
+            else:
+                partial = partial_sums(frame, spec, measures, numerators, denominators, bounded)
+        except ordered.NotOrdered:
+            return self._lazy(frame.lazy(), buckets, unit).collect()
+        return self._finish(partial.lazy(), buckets, atoms).collect()
+
+    def _lazy(self, snapshots: pl.LazyFrame, buckets: TimeBuckets, unit: int) -> pl.LazyFrame:
+        """The lazy formulation (any row order): window shift, heads, exploded crossings, group_by."""
+        cfg = self.config
+        book = self._book()
+        size = buckets.nanoseconds
         t = pl.col(_T)
-        following = t.shift(-1).over(["ListingId", _DAY], order_by=_KEY)
+        # The order key of snapshots.order_key, from the Int64 time and (null-filled) event number.
+        key = t.cast(pl.Int128) * pl.lit(2**64, dtype=pl.Int128) + (
+            pl.col(ordered.EVENT).cast(pl.Int128) + pl.lit(2**63, dtype=pl.Int128)
+        )
+        following = t.shift(-1).over(["ListingId", _DAY], order_by=key)
         if cfg.session_end is None:
             if buckets.closed == "right":  # (start, end]: a boundary timestamp ends its bucket
                 own_end = -((-t) // size) * size
@@ -232,23 +325,16 @@ class L2TimeWeighted(AnalyticModule):
                 own_end = (t // size + 1) * size
             start, end = t, pl.coalesce(following, own_end)
         else:
-            tod = cfg.session_end
-            offset = ((tod.hour * 60 + tod.minute) * 60 + tod.second) * 1_000_000_000 + tod.microsecond * 1000
-            session = pl.col("__day_ns") + offset
+            session = pl.col(DAY_NS) + self._session_offset()
             start = pl.min_horizontal(t, session)
             end = pl.min_horizontal(pl.coalesce(following, session), session)
         timed = snapshots.with_columns(start.alias(_START), end.alias(_END))
-        if states:
-            # Every snapshot ends the one before it (above); then only those taken in an allowed
-            # state stay, each cut at the next change into an excluded state.
-            kept = kept_rows(live, inputs["marketstate"], states, _ROW, cut=True)
-            timed = timed.join(kept, on=_ROW, how="inner").with_columns(
+        if cfg.market_states:
+            timed = timed.filter(pl.col(KEPT).fill_null(False)).with_columns(
                 pl.min_horizontal(pl.col(_END), pl.col(CUT)).alias(_END)
             )
         timed = timed.with_columns((pl.col(_START) // size).alias(_K))
         first_boundary = (pl.col(_K) + 1) * size
-        # State changes fall on any nanosecond: weights are then counted in ns.
-        unit = 1 if states else _weight_unit(schema, size)
 
         # Head pieces: every snapshot, in the bucket where its interval starts.
         heads = timed.with_columns(
@@ -270,12 +356,7 @@ class L2TimeWeighted(AnalyticModule):
             [book.apply(pieces).group_by("ListingId", _K).agg(atoms.partial()) for pieces in (heads, rests)],
             how="vertical",
         )
-        totals = partial.group_by("ListingId", _K).agg(atoms.combine())
-
-        label = (pl.col(_K) + 1) * size if buckets.anchor == "end" else pl.col(_K) * size
-        return totals.select(
-            "ListingId", label.cast(pl.Datetime("ns")).alias(TIME_BUCKET), *atoms.averages()
-        ).sort("ListingId", TIME_BUCKET)
+        return self._finish(partial, buckets, atoms)
 
 
 __all__ = ["L2TimeWeighted"]

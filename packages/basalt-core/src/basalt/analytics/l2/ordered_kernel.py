@@ -1,0 +1,138 @@
+"""``l2tw``'s ordered path through the compiled kernel (:mod:`basalt.analytics.l2._kernels`).
+
+Same contract as :func:`basalt.analytics.l2.ordered_tw.partial_sums` (the
+lazy path's partial sums per listing-day and bucket), but the per-snapshot
+measures are computed inside the kernel from the raw book columns instead of
+by Polars, and the intervals are split and summed in the same loop: one read
+of each raw column, no intermediate measure columns. Used when Numba compiles
+the kernel (``JIT_ENABLED``); without Numba the NumPy path of
+:mod:`basalt.analytics.l2.ordered_tw` is faster than the interpreted kernel.
+
+The raw columns are converted a block of rows at a time (bounded memory); the
+kernel's open bucket is carried from block to block.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import polars as pl
+
+from basalt.analytics.l2 import _kernels
+from basalt.analytics.l2.measures import SIDES
+from basalt.analytics.l2.ordered import INT64_MAX, LISTING, NotOrdered, blocks, runs
+from basalt.analytics.l2.ordered_tw import DAY_NS, KEPT, Intervals
+from basalt.analytics.l2.states import CUT
+
+FIELDS = ("Price", "Quantity", "NumOrders")
+_SIDE_FIELDS = ("Price", "Quantity", "NumOrders", "Notional", "CumQuantity", "CumNotional", "CumOrders")
+_IMBALANCE = ("Quantity", "CumQuantity", "CumNotional", "CumOrders")
+_TOUCH = ("SpreadAbs", "SpreadBps", "Mid", "WeightedMid", "Microprice")
+_LEVEL_NAME = re.compile(r"^(?:__)?(Bid|Ask)([A-Za-z]+?)(\d+)$")
+_IMBALANCE_NAME = re.compile(r"^Imbalance([A-Za-z]+?)(\d+)$")
+
+
+def raw_levels(columns: list[str]) -> int:
+    """Depth of the raw matrix: the deepest level among the book's input columns."""
+    return max(int(match.group(3)) for name in columns if (match := _LEVEL_NAME.match(name)))
+
+
+def raw_columns(levels: int) -> list[str]:
+    """Names of the raw matrix's columns, in kernel order."""
+    return [f"{side}{field}{lv}" for lv in range(1, levels + 1) for side in SIDES for field in FIELDS]
+
+
+def atom_index(name: str, levels: int) -> int:
+    """Index in the kernel's atom vector of a measure or term column name."""
+    if name in _TOUCH:
+        return levels * _kernels.PER_LEVEL + _TOUCH.index(name)
+    if match := _IMBALANCE_NAME.match(name):
+        return (int(match.group(2)) - 1) * _kernels.PER_LEVEL + 14 + _IMBALANCE.index(match.group(1))
+    if match := _LEVEL_NAME.match(name):
+        side, field, level = match.groups()
+        return (int(level) - 1) * _kernels.PER_LEVEL + SIDES.index(side) * 7 + _SIDE_FIELDS.index(field)
+    raise ValueError(f"no kernel atom for column {name!r}")
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """``array`` read-only: every call has the same array types, so Numba compiles one signature."""
+    array.flags.writeable = False
+    return array
+
+
+def partial_sums(
+    frame: pl.DataFrame,
+    spec: Intervals,
+    inputs: list[str],
+    microprice_levels: int,
+    numerators: list[str],
+    denominators: list[str],
+    bounded: list[str],
+) -> pl.DataFrame:
+    """Per listing-day and bucket: ``ListingId``, ``__k`` and the lazy path's partial sums.
+
+    ``inputs``: the book's raw input columns (present in ``frame``). Raises
+    :class:`~basalt.analytics.l2.ordered.NotOrdered` when the frame is not in
+    snapshot order or a price is infinite (NaN measures would follow).
+    """
+    found = runs(frame)
+    prices = [name for name in inputs if "Price" in name]
+    if prices and frame.select(pl.any_horizontal(pl.col(prices).cast(pl.Float64).is_infinite().any())).item():
+        raise NotOrdered("infinite price")
+    levels = raw_levels(inputs)
+    states = spec.cut is not None
+    t = _frozen(found.t)
+    ends_run = _frozen(found.last_rows())
+    empty_i, empty_b = _frozen(np.zeros(0, np.int64)), _frozen(np.zeros(0, bool))
+    kept = _frozen(frame.get_column(KEPT).fill_null(False).to_numpy().astype(bool)) if states else empty_b
+    cut = (
+        _frozen(frame.get_column(CUT).cast(pl.Int64).fill_null(INT64_MAX).to_numpy().copy())
+        if states
+        else empty_i
+    )
+    session = empty_i
+    if spec.session_offset is not None:
+        session = _frozen(frame.get_column(DAY_NS).cast(pl.Int64).to_numpy() + spec.session_offset)
+    closed, use_session = spec.closed_right, spec.session_offset is not None
+    cap = _kernels.capacity(t, ends_run, kept, cut, session, spec.size, closed, use_session, states)
+    select = _frozen(np.array([atom_index(n, levels) for n in numerators], dtype=np.int64))
+    den_at = {name: j for j, name in enumerate(denominators)}
+    bound_at = {name: j for j, name in enumerate(bounded)}
+    den_of = _frozen(np.array([den_at.get(n, -1) for n in numerators], dtype=np.int64))
+    bound_of = _frozen(np.array([bound_at.get(n, -1) for n in numerators], dtype=np.int64))
+    flags = [spec.size, spec.unit, closed, use_session, states, levels, microprice_levels]
+    config = _frozen(np.array(flags, dtype=np.int64))
+    out_run, out_k = np.zeros(cap, np.int64), np.zeros(cap, np.int64)
+    out_total = np.zeros(cap, np.int64)
+    out_num = np.zeros((cap, len(numerators)))
+    out_den = np.zeros((cap, len(denominators)), np.int64)
+    out_lo = np.full((cap, len(bounded)), np.nan)
+    out_hi = np.full((cap, len(bounded)), np.nan)
+    state = np.array([-1, 0, 0, -1], dtype=np.int64)
+    names = raw_columns(levels)
+    present = set(frame.columns)
+    for lo, hi in blocks(found.bounds):
+        if hi == lo:
+            continue
+        block = frame.slice(lo, hi - lo)
+        x = np.full((hi - lo, len(names)), np.nan, order="F")
+        for j, name in enumerate(names):
+            if name in present:
+                x[:, j] = block.get_column(name).cast(pl.Float64).to_numpy()
+        _kernels.tw_block(
+            lo, _frozen(x), t, ends_run, kept, cut, session, config, select, den_of, bound_of, state,
+            out_run, out_k, out_total, out_num, out_den, out_lo, out_hi,
+        )  # fmt: skip
+    rows = int(state[0]) + 1
+    columns: dict[str, pl.Series] = {
+        LISTING: frame.get_column(LISTING).gather(found.bounds[out_run[:rows]]),
+        "__k": pl.Series(out_k[:rows]),
+        "__wsum": pl.Series(out_total[:rows]),
+    }
+    columns.update({f"__n_{n}": pl.Series(out_num[:rows, j]) for j, n in enumerate(numerators)})
+    columns.update({f"__d_{n}": pl.Series(out_den[:rows, j]) for j, n in enumerate(denominators)})
+    for j, name in enumerate(bounded):
+        columns[f"__lo_{name}"] = pl.Series(out_lo[:rows, j]).fill_nan(None)
+        columns[f"__hi_{name}"] = pl.Series(out_hi[:rows, j]).fill_nan(None)
+    return pl.DataFrame(columns)
