@@ -262,8 +262,10 @@ def _family_cells(
 
 
 def _names(names: list[str], limit: int = 12) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" … ({len(names)} columns)" if len(names) > limit else "")
+    """The columns of a family; a long list folds (still on the page, so search finds each)."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"<details><summary>{len(names)} columns</summary>{', '.join(names)}</details>"
 
 
 def _merged(values: Iterable[object]) -> object:
