@@ -43,6 +43,11 @@ _LAZY: dict[str, str] = {
     "RunPlan": "basalt.engine.plan",
     "PluginSet": "basalt.plugins.pluginset",
     "UniverseSpec": "basalt.universe",
+    "metric": "basalt.metrics",
+    "metric_module": "basalt.metrics",
+    "MetricModule": "basalt.metrics",
+    "Choice": "basalt.metrics",
+    "SIDES": "basalt.metrics",
 }
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -52,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from basalt.engine.partition import run_partition
     from basalt.engine.plan import RunPlan, build_plan
     from basalt.engine.runner import run_pipeline
+    from basalt.metrics import SIDES, Choice, MetricModule, metric, metric_module
     from basalt.modules.base import AnalyticModule, ModuleConfig, PreprocessorModule
     from basalt.modules.columns import ColumnDoc
     from basalt.plugins.manager import PluginManager, get_plugin_manager
@@ -95,4 +101,9 @@ __all__ = [
     "get_plugin_manager",
     "hookimpl",
     "StatefulAnalyticModule",
+    "SIDES",
+    "Choice",
+    "MetricModule",
+    "metric",
+    "metric_module",
 ]
