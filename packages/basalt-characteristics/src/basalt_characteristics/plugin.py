@@ -16,8 +16,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only: importing them at start-up 
 
 @hookimpl
 def basalt_register_analytics() -> list[type[AnalyticModule]]:
-    """Characteristics modules: book-based estimators, then trade- and order-flow ones."""
+    """Characteristics modules: book-based estimators, trade- and order-flow ones, then bars."""
+    from basalt_characteristics.bars import BarsModule
     from basalt_characteristics.catalog_book import MODULES as BOOK
     from basalt_characteristics.catalog_flow import MODULES as FLOW
 
-    return [*BOOK, *FLOW]
+    return [*BOOK, *FLOW, BarsModule]

@@ -19,9 +19,20 @@ world", Review of Financial Studies 25(5), 1457-1493. Convention (pinned by issu
    the last ``n = window_buckets`` classified buckets, defined once ``n`` classified
    buckets exist in the day (so from the day's ``n+1``-th completed bucket on).
 
-Nothing carries over between days (the window restarts each listing-day). With the
-paper's n = 50 and 50 buckets a day VPIN would never be defined within one day: the
-default window is 10 buckets.
+By default nothing carries over between days (the window restarts each listing-day).
+With the paper's n = 50 and 50 buckets a day VPIN would never be defined within one day:
+the default window is 10 buckets.
+
+**carry_over: true** (needs a fixed ``volume_per_bucket``) continues across days through
+the engine's module state (:class:`basalt.StatefulAnalyticModule`): the unfinished
+bucket's volume, the last completed bucket's price and the last ``n`` classified
+imbalances carry to the listing's next day. The day's first completed bucket then has a
+``ΔP`` (against the previous day's last completed bucket) and is classified; σ is still
+the day's (over the day's bucket ``ΔP``, that first one included); ``VPIN_k`` averages
+the last ``n`` classified buckets whichever day they completed on, so VPIN is defined
+from the day's first buckets; before the day's first completed bucket a time bucket
+reports the previous day's last VPIN. ``VPINBucketCount`` still counts the day's own
+completions. One trading day per call (as the engine runs day passes).
 
 Implementation: cumulative-volume arithmetic, no sequential loop. With ``C_i`` the
 day's cumulative volume after trade ``i``, the buckets completed by trade ``i`` are
@@ -45,10 +56,11 @@ from typing import Self
 import polars as pl
 from pydantic import Field, model_validator
 
-from basalt import AnalyticModule, ColumnDoc, TimeBuckets
+from basalt import ColumnDoc, StatefulAnalyticModule, TimeBuckets
 from basalt_characteristics.flow_common import (
     DAY,
     PRICE,
+    ROW,
     SIZE,
     TRADE_TIME,
     TradeSetConfig,
@@ -85,15 +97,28 @@ class VPINConfig(TradeSetConfig):
         description="σ of the bucket price changes; None (default) uses the population std of the "
         "listing-day's bucket ΔP.",
     )
+    carry_over: bool = Field(
+        False,
+        description="Carry the unfinished volume bucket, the last bucket price and the window of "
+        "classified buckets to the listing's next day (needs volume_per_bucket); false: each day starts "
+        "afresh.",
+    )
 
     @model_validator(mode="after")
     def _one_size(self) -> Self:
         if (self.buckets_per_day is None) == (self.volume_per_bucket is None):
             raise ValueError("set exactly one of buckets_per_day and volume_per_bucket")
+        if self.carry_over and self.volume_per_bucket is None:
+            raise ValueError(
+                "carry_over needs a fixed bucket size: set volume_per_bucket (and buckets_per_day: null)"
+            )
         return self
 
 
-class VPINModule(AnalyticModule):
+_FILLED, _LAST, _WINDOW, _ORDER = "VPINFilled", "VPINLastPrice", "VPINWindow", "__k"
+
+
+class VPINModule(StatefulAnalyticModule):
     """VPIN (Easley, López de Prado & O'Hara 2012) per listing-day, sampled at each time bucket's end.
 
     See :mod:`basalt_characteristics.vpin` for the exact convention.
@@ -141,7 +166,27 @@ class VPINModule(AnalyticModule):
             ),
         ]
 
+    def state_schema(self) -> Mapping[str, pl.DataType] | None:
+        """With ``carry_over``: the unfinished bucket's volume, the last bucket price, the window."""
+        if not self.config.carry_over:
+            return None
+        return {_FILLED: pl.Float64(), _LAST: pl.Float64(), _WINDOW: pl.List(pl.Float64())}
+
+    def compute_with_state(
+        self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets, state: pl.LazyFrame
+    ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        """One day continuing from ``state`` (``carry_over``); without it, :meth:`compute` and no state."""
+        if not self.config.carry_over:
+            return self._per_day(inputs, buckets), self.empty_state()
+        return carried_vpin(self.config, inputs["trades"], buckets, state)
+
     def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
+        """The day on its own: from an empty state with ``carry_over``, else each listing-day afresh."""
+        if self.config.carry_over:
+            return super().compute(inputs, buckets)
+        return self._per_day(inputs, buckets)
+
+    def _per_day(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
         """Explode the volume-bucket completions of each trade, classify, roll, sample per time bucket."""
         cfg = self.config
         group = ["ListingId", DAY]
@@ -197,3 +242,100 @@ class VPINModule(AnalyticModule):
             .select("ListingId", TIME_BUCKET, "VPIN", "VPINBucketCount", "VPINBucketVolume")
             .sort("ListingId", TIME_BUCKET)
         )
+
+
+def carried_vpin(
+    cfg: VPINConfig, raw: pl.LazyFrame, buckets: TimeBuckets, state: pl.LazyFrame
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """VPIN of one day continuing from each listing's state; returns the output and the new state."""
+    size_v = float(cfg.volume_per_bucket or 0.0)
+    n = cfg.window_buckets
+    by = "ListingId"
+    carried = state.select(by, _FILLED, _LAST, _WINDOW)
+    after = pl.col(_FILLED).fill_null(0.0) + pl.col(SIZE).cum_sum().over(by)
+    trades = (
+        kept_trades(raw, cfg)
+        .join(carried, on=by, how="left")
+        .sort(by, ROW)
+        .with_columns(after.alias("__after"), buckets.label(pl.col(TRADE_TIME)).alias(TIME_BUCKET))
+        .with_columns(
+            (pl.col("__after") - pl.col(SIZE)).truediv(size_v).floor().cast(pl.Int64).alias("__lo"),
+            pl.col("__after").truediv(size_v).floor().cast(pl.Int64).alias("__hi"),
+        )
+    )
+    completions = (
+        trades.filter(pl.col("__hi") > pl.col("__lo"))
+        .select(
+            by, TIME_BUCKET, PRICE, _LAST, pl.int_ranges(pl.col("__lo") + 1, pl.col("__hi") + 1).alias(_J)
+        )
+        .explode(_J)
+        .sort(by, _J)
+        .with_columns(
+            (pl.col(PRICE) - pl.col(PRICE).shift(1).over(by).fill_null(pl.col(_LAST))).alias("__dp")
+        )
+    )
+    change = pl.col("__dp")
+    sigma = pl.lit(cfg.sigma) if cfg.sigma is not None else change.std(ddof=0).over(by)
+    z = pl.when(change == 0).then(0.0).otherwise(change / sigma)
+    today = completions.with_columns(
+        pl.when(change.is_not_null()).then((2 * normal_cdf(z) - 1).abs()).alias(_IMBALANCE)
+    )
+    window = (
+        carried.select(by, pl.col(_WINDOW).alias(_IMBALANCE))
+        .with_columns(pl.int_ranges(-pl.col(_IMBALANCE).list.len().cast(pl.Int64), 0).alias(_ORDER))
+        .explode(_IMBALANCE, _ORDER)
+        .drop_nulls(_IMBALANCE)
+    )
+    classified = (
+        pl.concat(
+            [
+                window,
+                today.filter(pl.col(_IMBALANCE).is_not_null()).select(
+                    by, _IMBALANCE, pl.col(_J).alias(_ORDER), TIME_BUCKET
+                ),
+            ],
+            how="diagonal_relaxed",
+        )
+        .sort(by, _ORDER)
+        .with_columns(pl.col(_IMBALANCE).rolling_mean(n, min_samples=n).over(by).alias(_VPIN))
+    )
+    before_today = (
+        classified.filter(pl.col(_ORDER) < 0).group_by(by).agg(pl.col(_VPIN).last().alias("__vpin0"))
+    )
+    per_bucket = (
+        classified.filter(pl.col(_ORDER) >= 0)
+        .group_by(by, TIME_BUCKET)
+        .agg(pl.col(_VPIN).last())
+        .join(
+            today.group_by(by, TIME_BUCKET).agg(pl.len().cast(pl.Int64).alias(_COUNT)),
+            on=[by, TIME_BUCKET],
+            how="full",
+            coalesce=True,
+        )
+    )
+    output = (
+        trades.group_by(by, TIME_BUCKET)
+        .agg(pl.lit(size_v).alias("VPINBucketVolume"))
+        .join(per_bucket, on=[by, TIME_BUCKET], how="left")
+        .join(before_today, on=by, how="left")
+        .sort(by, TIME_BUCKET)
+        .with_columns(
+            pl.col(_VPIN).forward_fill().over(by).fill_null(pl.col("__vpin0")).alias("VPIN"),
+            pl.col(_COUNT).fill_null(0).cum_sum().over(by).alias("VPINBucketCount"),
+        )
+        .select(by, TIME_BUCKET, "VPIN", "VPINBucketCount", "VPINBucketVolume")
+        .sort(by, TIME_BUCKET)
+    )
+    filled = trades.group_by(by).agg(pl.col("__after").last())
+    new_state = (
+        filled.join(completions.group_by(by).agg(pl.col(PRICE).last().alias("__p")), on=by, how="left")
+        .join(classified.group_by(by).agg(pl.col(_IMBALANCE).tail(n).alias("__w")), on=by, how="left")
+        .join(carried, on=by, how="left")
+        .select(
+            by,
+            (pl.col("__after") - size_v * (pl.col("__after") / size_v).floor()).alias(_FILLED),
+            pl.coalesce("__p", _LAST).alias(_LAST),
+            pl.col("__w").fill_null(pl.lit([], dtype=pl.List(pl.Float64))).alias(_WINDOW),
+        )
+    )
+    return output, new_state
