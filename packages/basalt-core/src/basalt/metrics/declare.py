@@ -88,9 +88,9 @@ class Metric:
         """
         selected = selected or {}
         axes = []
-        for param, values in self.params.items():
+        for param, options in self.params.items():
             keep = selected.get(param)
-            axes.append([v for v in values if keep is None or value_name(v) in keep])
+            axes.append([v for v in options if keep is None or value_name(v) in keep])
         for combination in itertools.product(*axes):
             values = dict(zip(self.params, combination, strict=True))
             yield self._column(values)

@@ -80,14 +80,14 @@ def metric_config(metrics: tuple[Metric, ...], name: str = "MetricConfig") -> ty
     }
     params: dict[str, list[str | int]] = {}
     for m in metrics:
-        for param, values in m.params.items():
+        for param, options in m.params.items():
             known = params.setdefault(param, [])
-            known.extend(v for v in map(value_name, values) if v not in known)
+            known.extend(v for v in map(value_name, options) if v not in known)
     for param, values in params.items():
         if param in fields:
             raise ValueError(f"metric parameter {param!r} clashes with a config field of the same name")
         fields[param] = (
-            tuple[Literal[tuple(values)], ...],  # type: ignore[valid-type]
+            tuple[Literal[tuple(values)], ...],  # type: ignore[misc]
             Field(
                 tuple(values),
                 description=f"Values of {param} to compute columns for (default all: "
@@ -134,7 +134,7 @@ class MetricModule(AnalyticModule):
         # A hand-written Config may leave out `metrics` or a parameter: then all are computed.
         config = self.config.model_dump()
         chosen = set(config.get("metrics", (m.name for m in self.METRICS)))
-        out = []
+        out: list[tuple[Metric, MetricColumn]] = []
         for m in self.METRICS:
             if m.name not in chosen:
                 continue
