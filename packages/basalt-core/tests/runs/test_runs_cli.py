@@ -118,6 +118,10 @@ def test_a_failed_run_is_listed_shown_with_its_cause_and_its_log_is_printed(
     assert "Traceback" in output
     assert "ValueError: bad trades" in output
     assert "batch-2026-01-05" not in output
+    code, followed = _invoke("runs", "logs", "last", "--follow", *state)  # finished: prints all, returns
+    assert code == 0
+    assert "==> batch-2026-01-05_2026-01-05-attempt1.log <==" in followed
+    assert "ValueError: bad trades" in followed
     # The watcher of a finished run prints its end at once and exits 1 for a failure, naming the cause.
     code, output = _invoke("runs", "watch", "last", *state)
     assert code == 1

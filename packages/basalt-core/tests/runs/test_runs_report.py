@@ -54,9 +54,10 @@ class _Page(HTMLParser):
 
 
 def _crashed_and_retried_run(env: dict[str, Path], make_pipeline: Callable[..., Path]) -> RunLedger:
-    """Two daily batches on two workers; the 6th's first worker is killed, its retry commits."""
+    """Two daily batches on one worker at a time; the 6th's worker is killed, its retry (on a new
+    worker process: a second lane) commits."""
     (env["control"] / "kill-2026-01-06").touch()
-    report = run_pipeline(load_pipeline(make_pipeline(NUM_WORKERS=2, MAX_RETRIES=1)), state_dir=env["state"])
+    report = run_pipeline(load_pipeline(make_pipeline(NUM_WORKERS=1, MAX_RETRIES=1)), state_dir=env["state"])
     assert report.status == "succeeded"
     return RunLedger(env["state"], "watched", report.run_id)
 
@@ -77,6 +78,7 @@ def test_the_html_report_has_one_bar_per_attempt_on_its_worker_lane(
     started = [e for e in ledger.events() if e["event"] == "batch_started"]
     expected = {(e["batch"], str(e["attempt"]), str(e["worker"])) for e in started}
     assert len(expected) == 3  # the 5th, the 6th's crashed attempt, its retry
+    assert len({worker for _, _, worker in expected}) == 2
     assert {(b["data-batch"], b["data-attempt"], b["data-worker"]) for b in parsed.bars} == expected
     outcomes = {(b["data-batch"], b["data-attempt"]): b["data-outcome"] for b in parsed.bars}
     assert outcomes == {

@@ -100,14 +100,20 @@ class RunView:
     error: str | None = None
     cause: dict[str, Any] | None = None
     peak_rss_mb: float = 0.0
+    segments: list[tuple[datetime, datetime | None]] = field(default_factory=list)
+    """(start, end) of each process that ran the run: the first, then each resume."""
 
     @property
     def seconds(self) -> float:
-        """Wall time from the first start to the end (or to now, while running)."""
-        if self.started is None:
-            return 0.0
-        end = self.ended if self.ended is not None else datetime.now(UTC)
-        return max((end - self.started).total_seconds(), 0.0)
+        """Wall time the run's processes ran: each start (the first, then every resume) to its end,
+        or to now for the one still running (the time between a failure and its resume is not counted)."""
+        total = 0.0
+        for index, (began, ended) in enumerate(self.segments):
+            last = index == len(self.segments) - 1
+            end = ended or (datetime.now(UTC) if last and self.status in ("running", "starting") else None)
+            end = end or (self.ended if last else None) or began
+            total += max((end - began).total_seconds(), 0.0)
+        return total
 
     @property
     def total_rows(self) -> int:
@@ -175,29 +181,36 @@ def fold_run(ledger: RunLedger, events: list[dict[str, Any]] | None = None) -> R
         start_date=config.get("START_DATE"),
         end_date=config.get("END_DATE"),
     )
-    attempts: dict[tuple[str, int], Attempt] = {}
+    every: list[Attempt] = []
+    attempts: dict[tuple[str, int], Attempt] = {}  # the newest attempt of each (batch, number)
     by_worker: dict[tuple[str, int | None], Attempt] = {}
     latest: dict[str, Attempt] = {}
-    passes: dict[tuple[str, str, int], PassStats] = {}
+    passes: dict[tuple[int, str], tuple[Attempt, PassStats]] = {}  # (id of the attempt, pass)
     last_start: dict[str, Any] | None = None
     finished: dict[str, Any] | None = None
+    previous: datetime | None = None
     for event in events:
         kind, ts = event.get("event"), _time(event["ts"])
+        before, previous = previous or ts, ts  # ``before``: the time of the event before this one
         batch = event.get("batch", "")
         if kind == "run_started":
             view.started = view.started or ts
+            if view.segments and view.segments[-1][1] is None:  # the previous process died
+                view.segments[-1] = (view.segments[-1][0], before)
+            view.segments.append((ts, None))
             view.batches = int(event.get("batches", 0))
             view.skipped = list(event.get("skipped", []))
             if event.get("user"):
                 view.started_by = f"{event['user']}@{event.get('host', '?')}"
             last_start, finished = event, None
-            for attempt in attempts.values():  # a resume: what the last process left running is gone
+            for attempt in every:  # a resume: what the last process left running is gone
                 if attempt.outcome == "running":
-                    attempt.outcome, attempt.ended = "stopped", attempt.ended or ts
+                    attempt.outcome, attempt.ended = "stopped", before
         elif kind == "batch_started":
             attempt = Attempt(batch, int(event.get("attempt", 1)), event.get("worker"), ts)
             attempt.log = str(ledger.log_path(batch, attempt.number))
             attempts[(batch, attempt.number)] = latest[batch] = attempt
+            every.append(attempt)
             by_worker[(batch, attempt.worker)] = attempt
         elif kind in ("pass_started", "pass_finished", "batch_error", "quality_checked"):
             attempt = by_worker.get((batch, event.get("pid"))) or latest.get(batch)
@@ -208,8 +221,10 @@ def fold_run(ledger: RunLedger, events: list[dict[str, Any]] | None = None) -> R
             if kind == "pass_started":
                 attempt.current = f"{event.get('pass')} {event.get('day')}"
             elif kind == "pass_finished":
-                key = (batch, str(event.get("pass")), attempt.number)
-                stats = passes.setdefault(key, PassStats(batch, str(event.get("pass")), attempt.number))
+                name = str(event.get("pass"))
+                _, stats = passes.setdefault(
+                    (id(attempt), name), (attempt, PassStats(batch, name, attempt.number))
+                )
                 stats.rows += int(event.get("rows", 0))
                 stats.seconds += float(event.get("seconds", 0.0))
                 stats.outputs += 1
@@ -232,17 +247,23 @@ def fold_run(ledger: RunLedger, events: list[dict[str, Any]] | None = None) -> R
                 attempt.log = str(event.get("log") or attempt.log)
         elif kind == "run_finished":
             finished, view.ended = event, ts
-            for attempt in attempts.values():
+            if view.segments:
+                view.segments[-1] = (view.segments[-1][0], ts)
+            for attempt in every:
                 if attempt.outcome == "running":
                     attempt.outcome, attempt.ended = "stopped", ts
-    view.attempts = sorted(attempts.values(), key=lambda a: (a.started, a.batch, a.number))
+    view.attempts = sorted(every, key=lambda a: (a.started, a.batch, a.number))
     view.committed = sorted({a.batch for a in view.attempts if a.outcome == "committed"})
     view.failed = sorted(
         batch for batch, a in latest.items() if a.outcome == "failed" and batch not in view.committed
     )
-    view.retried = sorted({a.batch for a in view.attempts if a.number > 1})
-    kept = {(a.batch, a.number) for a in view.attempts if a.outcome == "committed"}
-    view.passes = [s for (b, _, n), s in sorted(passes.items()) if (b, n) in kept or b not in view.committed]
+    tries = [a.batch for a in view.attempts]
+    view.retried = sorted({batch for batch in tries if tries.count(batch) > 1})
+    # A committed batch's passes as its committing attempt ran them; all attempts of the others.
+    shown = [
+        (a, st) for a, st in passes.values() if a.outcome == "committed" or a.batch not in view.committed
+    ]
+    view.passes = [st for _, st in sorted(shown, key=lambda pair: (pair[1].batch, pair[0].started))]
     view.quality = summarise(events)
     report = ledger.read_report() or {}
     view.status = _status(ledger, last_start, finished, report)
