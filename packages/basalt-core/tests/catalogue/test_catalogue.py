@@ -147,6 +147,12 @@ def test_avg_resting_time_is_explained_with_the_config_that_produces_it() -> Non
     assert 'produced by: l3 with advanced=["AvgRestingTime"]' in text
 
 
+def test_a_bounded_int_is_attributed_its_smallest_value() -> None:
+    code, output = _cli("analytics", "explain", "OFI3", "--json")
+    assert code == 0, output
+    assert json.loads(output)["enabled_by"] == {"levels": 3}
+
+
 def test_free_names_are_explained_by_their_pattern() -> None:
     code, output = _cli("analytics", "explain", "MidpriceSMA50", "--json")
     assert code == 0, output
@@ -159,6 +165,8 @@ def test_free_names_are_explained_by_their_pattern() -> None:
 def test_pattern_parameters_read_names() -> None:
     assert pattern_parameters("Trade{Side}Volume", "TradeBidVolume") == {"Side": "Bid"}
     assert pattern_parameters("BidPrice{Level}", "BidPrice10") == {"Level": "10"}
+    adjacent = pattern_parameters("TradeDiscrepancy{Reference}{Aggregation}", "TradeDiscrepancyMidAtVenueMax")
+    assert adjacent == {"Reference": "MidAtVenue", "Aggregation": "Max"}
     assert pattern_parameters("Spread", "Spread") == {}
     assert pattern_parameters("Trade{Side}Volume", "Other") == {}
 

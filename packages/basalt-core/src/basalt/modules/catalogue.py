@@ -7,8 +7,9 @@
   examples the module declares in ``CATALOGUE_CONFIGS``);
 * every single change of one field: the other value of a ``bool``, each other
   value of a ``Literal``, each value of a multi-select
-  ``tuple[Literal[...], ...]`` added to the default selection, the bounds of a
-  bounded ``int``, a valid value for an optional number left at ``None``;
+  ``tuple[Literal[...], ...]`` added to the default selection, every value of a
+  bounded ``int`` (its bounds when the range is wide), a valid value for an
+  optional number left at ``None``;
 * "maximal" configurations: every multi-select full, every bounded int at its
   maximum, combined with each value of each ``bool`` and ``Literal`` field;
 * and the configurations the module declares in ``CATALOGUE_CONFIGS``
@@ -77,7 +78,12 @@ def pattern_regex(pattern: str) -> re.Pattern[str]:
         parts.append(re.escape(pattern[last : match.start()]))
         group = f"p{len(names)}"
         names.append(match.group(1))
-        parts.append(f"(?P<{group}>.+?)")
+        if pattern.startswith("{", match.end()):
+            # Two placeholders side by side (``{Reference}{Aggregation}``): the first takes all
+            # it can while the second still starts a PascalCase word or a number.
+            parts.append(f"(?P<{group}>.+)(?=[A-Z0-9])")
+        else:
+            parts.append(f"(?P<{group}>.+?)")
         last = match.end()
     parts.append(re.escape(pattern[last:]))
     return re.compile("".join(parts) + r"\Z")
@@ -146,7 +152,9 @@ def _field_options(annotation: Any, default: Any, metadata: Sequence[Any]) -> tu
         options: list[Any] = []
         if low is not None:
             options.append(inner(low + 1) if strict else inner(low))
-        if high is not None:
+        if inner is int and low is not None and high is not None and high - low <= 64:
+            options.extend(range(int(options[-1]) + 1, int(high) + 1))  # every value: ``levels: 3``
+        elif high is not None:
             options.append(inner(high))
         if optional and default is None and not options:
             options.append(inner(1))
