@@ -186,12 +186,18 @@ def _digests(folder: Path) -> dict[str, str]:
 def test_a_schema_change_under_a_fail_lock_stops_the_run_then_update_rewrites_the_lock(
     env: dict[str, Path], make_pipeline: Callable[..., Path]
 ) -> None:
-    quality = {"schema_lock": "fail", "unique_keys": "fail", "ranges": [{"columns": "Volume", "min": 0}]}
+    quality = {
+        "schema_lock": "fail",
+        "unique_keys": "fail",
+        "ranges": [{"columns": "Volume", "min": 0}],
+        "null_rate": [{"columns": "Imbalance*", "max": 0.1, "on_fail": "warn"}],  # matches nothing: warns
+    }
     passes = [{"name": "bars", "modules": ["runs_volume"], "quality": quality}]
     pipeline = make_pipeline(PASSES=passes)
     state = ["--state-dir", str(env["state"])]
     code, output = _invoke("pipeline", "run", "-p", str(pipeline), *state)
     assert code == 0, output
+    assert "quality warning: bars null_rate failed 2 of 2 checks: 2026-01-05: pattern 'Imbalance*'" in output
     lock = pipeline.with_suffix(".schema.lock.json")
     assert json.loads(lock.read_text())["passes"]["bars"]["Volume"] == "Float64"
     written = _digests(env["out"])

@@ -119,6 +119,15 @@ def _summary(report: RunReport) -> None:
         ),
         highlight=False,
     )
+    for gate in report.quality:  # warn rules that failed (a failed `fail` rule stops the run instead)
+        if gate["failed"] and gate["severity"] == "warn":
+            where = f" column {gate['column']!r}" if gate["column"] else ""
+            error_console().print(
+                f"[yellow]quality warning:[/] {escape(gate['pass'])} {escape(gate['rule'])}{escape(where)} "
+                f"failed {gate['failed']} of {gate['checked']} checks: {escape(str(gate['first_failure']))}",
+                soft_wrap=True,
+                highlight=False,
+            )
 
 
 @app.command("run")

@@ -30,6 +30,18 @@ Dataset = Annotated[str | None, typer.Option(help="Only runs of this dataset.")]
 RunArg = Annotated[str, typer.Argument(help="Run id, a unique prefix of one, or 'last'.")]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 DEFAULT_STATE = Path(".basalt")
+LIST_COLUMNS = (
+    "run",
+    "dataset",
+    "pipeline",
+    "dates",
+    "status",
+    "done",
+    "failed",
+    "rows",
+    "duration",
+    "started by",
+)
 
 
 def _seconds(value: float) -> str:
@@ -47,12 +59,13 @@ def list_(state_dir: StateDir = DEFAULT_STATE, dataset: Dataset = None, as_json:
         console().print(f"No runs in {escape(str(state_dir))}.", highlight=False)
         return
     table = RichTable(title=f"Runs in {escape(str(state_dir))}")
-    for column in ("run", "dataset", "dates", "status", "done", "failed", "rows", "duration", "started by"):
+    for column in LIST_COLUMNS:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(
             escape(row["run_id"]),
             escape(row["dataset"]),
+            escape(Path(row["pipeline"]).name if row["pipeline"] else ""),
             escape(row["dates"]),
             escape(row["status"]),
             f"{row['done']}/{row['batches']}",

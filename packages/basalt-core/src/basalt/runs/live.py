@@ -133,7 +133,7 @@ def live_table(view: RunView, progress: Progress) -> Group:
         (f"run {view.run_id} ", "bold"),
         (f"[{view.dataset}] ", "dim"),
         (progress.status, f"bold {colour}"),
-        f"  {progress.done}/{progress.total} batches done · {progress.failed} failed · "
+        f"\n{progress.done}/{progress.total} batches done · {progress.failed} failed · "
         f"{progress.retried} retried · {progress.rows:,} rows · {progress.rows_per_second:,.0f} rows/s · "
         f"elapsed {_duration(progress.seconds)} · ETA {_duration(progress.eta_seconds)}",
     )
