@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import types
 import typing
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
+from basalt import hookimpl
 from basalt.cli import build_app
 from basalt.cli.analytics_cmd import explain_row
 from basalt.modules.catalogue import (
@@ -174,3 +176,33 @@ def test_pattern_parameters_read_names() -> None:
 def test_list_all_and_pipeline_exclude_each_other() -> None:
     code, _ = _cli("analytics", "list", "--all", "--pipeline", "x.yaml")
     assert code != 0
+
+
+def test_a_module_without_an_example_config_is_named_not_hidden() -> None:
+    from basalt import AnalyticModule, ColumnDoc, ModuleConfig
+    from basalt.testing import make_plugin_manager
+
+    class NeedsConfig(ModuleConfig):
+        """Config with a required field."""
+
+        column: str
+
+    class Opaque(AnalyticModule):
+        """Columns named by configuration."""
+
+        NAME = "opaque"
+        Config = NeedsConfig
+
+        def columns(self) -> list[ColumnDoc]:
+            return [ColumnDoc(self.config.column, unit="x", definition="Configured.")]
+
+        def compute(self, inputs, buckets):  # type: ignore[no-untyped-def]  # pragma: no cover
+            raise NotImplementedError
+
+    plugin = types.ModuleType("opaque_plugin")
+    plugin.basalt_register_analytics = hookimpl(lambda: [Opaque])  # type: ignore[attr-defined]
+    manager = make_plugin_manager(plugin)
+    result = runner.invoke(build_app(manager), ["analytics", "list", "--all"], obj=manager)
+    assert result.exit_code == 0, result.output
+    assert "opaque: columns depend on configuration" in result.output
+    assert catalogue(Opaque) == ()

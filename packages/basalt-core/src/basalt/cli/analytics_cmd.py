@@ -185,7 +185,17 @@ def list_analytics(
             doc = entry.column
             cells = (entry.module, doc.name, doc.unit, _settings_text(dict(entry.enabled_by)), doc.definition)
             table.add_row(*(escape(text) for text in cells))
-        console().print(table)
+        out = console()
+        out.print(table)
+        listed = {entry.module for entry in entries}
+        for name in sorted({**manager.analytics(), **manager.preprocessors()}.keys() - listed):
+            # Required config fields and no CATALOGUE_CONFIGS example: nothing to enumerate from.
+            out.print(
+                f"{name}: columns depend on configuration the module gives no example of "
+                "(its author can declare CATALOGUE_CONFIGS)",
+                markup=False,
+                highlight=False,
+            )
         return
     rows = _documented_columns(ctx, pipeline)
     if as_json:
