@@ -10,6 +10,7 @@ partition. It knows nothing of the CLI, processes or the run ledger::
 
 from __future__ import annotations
 
+import contextlib
 import resource
 import time
 from collections.abc import Callable, Mapping
@@ -30,8 +31,8 @@ from basalt.engine.prepare import Shredder, naive_loader
 from basalt.engine.quality import check_quality
 from basalt.engine.resolve import ResolvedPass, ResolvedPipeline, resolve
 from basalt.engine.scratch import scratch_folder
-from basalt.plugins.manager import PluginManager, get_plugin_manager
 from basalt.engine.state import PassStates, is_stateful
+from basalt.plugins.manager import PluginManager, get_plugin_manager
 from basalt.plugins.pluginset import PluginSet
 from basalt.universe import GetUniverse, UniverseSpec, reference_for, resolve_universe
 from basalt.writers.base import OutputPartition
@@ -158,6 +159,7 @@ def run_partition(
     # Stateful passes carry each listing's state from day to day (basalt.engine.state).
     states = {p.name: PassStates(resolved, p) for p in day_passes if is_stateful(p)}
     warmup = warmup_days(resolved, universe, states, days)
+    lock = next(iter(states.values())).lock if states else None
     if warmup:
         emit("warmup_started", {"first": warmup[0].isoformat(), "days": len(warmup)})
     for day in [*warmup, *days]:
@@ -202,11 +204,11 @@ def run_partition(
                         new_states=new_states,
                     )
                     context[resolved_pass.name] = output
-                    key = pass_keys(resolved_pass)[0]
                     if warming:  # warm-up: only the state goes on, nothing is written
                         if carried:
                             carried.after(day, batch.listing_ids, new_states, store=False)
                         continue
+                    key = pass_keys(resolved_pass)[0]
                     ids = (
                         batch.listing_ids
                         if key == "ListingId"
@@ -223,11 +225,13 @@ def run_partition(
                         end_date=end,
                     )
                     check_quality(resolved_pass, config.DATASETNAME, output, day, batch, emit)
-                    written = resolved_pass.writer.write(output, partition)
+                    # Listing shards of a stateful run write the same day folders: one at a time.
+                    with lock(day) if lock else contextlib.nullcontext():
+                        written = resolved_pass.writer.write(output, partition)
+                        if carried:  # after the output: the stored state is the day's commit
+                            carried.after(day, batch.listing_ids, new_states, store=True)
                     result.rows[resolved_pass.name] = result.rows.get(resolved_pass.name, 0) + written
                     emit(
-                    if carried:  # after the output: the stored state is the day's commit
-                        carried.after(day, batch.listing_ids, new_states, store=True)
                         "pass_finished",
                         {
                             "pass": resolved_pass.name,
@@ -265,8 +269,6 @@ def refuse_cross_batch_groups(day_passes: list[ResolvedPass], day: date, batch_c
         raise ConfigError(problems)
 
 
-def universe_label(universe: Universe | None, default: UniverseSpec) -> str:
-    """The ``{universe}`` value of output path templates."""
 def warmup_days(
     resolved: ResolvedPipeline, universe: Universe | None, states: Mapping[str, PassStates], days: list[date]
 ) -> list[date]:
@@ -294,6 +296,8 @@ def warmup_days(
     )
 
 
+def universe_label(universe: Universe | None, default: UniverseSpec) -> str:
+    """The ``{universe}`` value of output path templates."""
     if isinstance(universe, UniverseSpec):
         return universe.describe()
     if universe is None or isinstance(universe, Mapping):  # a plan's frames resolve the pipeline's own

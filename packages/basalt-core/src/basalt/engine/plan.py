@@ -228,13 +228,13 @@ def build_plan(
             "scope": resolved_pass.scope,
             "lookback_days": lookback_of(resolved_pass) if resolved_pass.scope == "panel" else 0,
             "output": resolved_pass.output_location(config.DATASETNAME, config.START_DATE),
-        }
             "stateful": resolved_pass.name in stateful,
             "state": (
                 state_source(resolved, resolved_pass, universes, days)
                 if resolved_pass.name in stateful and estimate_symbol_batches
                 else None
             ),
+        }
         for resolved_pass in resolved.passes
     ]
     raw = config.model_dump(mode="json")
@@ -247,8 +247,8 @@ def build_plan(
         batches=planned,
         passes=passes,
         fingerprint=fingerprint_of(raw, plugins, universes),
-    )
         stateful=tuple(stateful),
+    )
 
 
 def stateful_passes(resolved: ResolvedPipeline) -> list[str]:
@@ -274,6 +274,11 @@ def stateful_passes(resolved: ResolvedPipeline) -> list[str]:
                 f"but the pass is keyed by {pass_keys(resolved_pass)}"
             )
         else:
+            try:
+                state_root(resolved, resolved_pass)
+            except ValueError as exc:
+                problems.append(str(exc))
+                continue
             names.append(resolved_pass.name)
     if problems:
         raise ConfigError(problems)

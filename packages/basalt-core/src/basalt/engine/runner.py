@@ -374,16 +374,6 @@ def _schedule(
         raise RunFailedError(report.error)
 
 
-def _interrupt(
-    signum: int, pool: WorkerPool, ledger: RunLedger, report: RunReport, running: list[str]
-) -> None:
-    pool.shutdown(STOP_GRACE_SECONDS)
-    name = signal.Signals(signum).name
-    ledger.emit("run_interrupted", signal=name, stopped=running)
-    raise RunInterruptedError(
-        f"run {ledger.run_id} stopped by {name}; "
-        f"{len(report.committed)} batch(es) committed this time are kept.\n"
-        f"Continue it with: basalt pipeline run -p PIPELINE --resume {ledger.run_id} "
 def _next_ready(queue: list[tuple[Job, int]], running: list[_Attempt], chained: bool) -> int | None:
     """Index of the first queued job that may start now, or None.
 
@@ -401,6 +391,16 @@ def _next_ready(queue: list[tuple[Job, int]], running: list[_Attempt], chained: 
     return None
 
 
+def _interrupt(
+    signum: int, pool: WorkerPool, ledger: RunLedger, report: RunReport, running: list[str]
+) -> None:
+    pool.shutdown(STOP_GRACE_SECONDS)
+    name = signal.Signals(signum).name
+    ledger.emit("run_interrupted", signal=name, stopped=running)
+    raise RunInterruptedError(
+        f"run {ledger.run_id} stopped by {name}; "
+        f"{len(report.committed)} batch(es) committed this time are kept.\n"
+        f"Continue it with: basalt pipeline run -p PIPELINE --resume {ledger.run_id} "
         f"(or --resume last) --state-dir {ledger.state_dir}",
         signum,
     )

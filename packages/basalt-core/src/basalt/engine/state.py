@@ -20,14 +20,16 @@ or counts as not there at all.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from basalt.engine.calendar import trading_days
 from basalt.engine.resolve import ResolvedModule, ResolvedPass, ResolvedPipeline
 from basalt.writers._storage import LocalStore
 
@@ -110,6 +112,8 @@ class StateStore:
                 f"module {self.module.name!r} returned a state without column(s) {missing} "
                 f"of its state_schema()"
             )
+        if frame.get_column("ListingId").is_duplicated().any():
+            raise ValueError(f"module {self.module.name!r} returned more than one state row for a listing")
         return frame.select(pl.col(name).cast(dtype) for name, dtype in self.schema.items()).sort("ListingId")
 
     def write(self, day: date, listing_ids: Iterable[int], frame: pl.DataFrame) -> None:
@@ -188,10 +192,41 @@ def describe_state_source(
     for store in stores.values():
         days.update(store.read_before(start, ids)[1].values())
     if days:
-        return f"stored state of {max(days).isoformat()} (last stored day before {start.isoformat()})"
+        last = max(days)
+        text = f"stored state of {last.isoformat()} (last stored day before {start.isoformat()})"
+        gap = [d for d in trading_days(last, start, exclude_weekends=True) if last < d < start]
+        if gap:  # holidays are legitimate gaps; days never computed are not
+            text += (
+                f"; note: {len(gap)} weekday(s) between it and {start.isoformat()} have no stored state "
+                "(holidays, or days never computed: run them first, or the state skips them)"
+            )
+        return text
     if warmup is not None and warmup < start:
         return f"warm-up from {warmup.isoformat()} (no stored state before {start.isoformat()})"
     return f"fresh at {start.isoformat()} (no stored state before it, no warmup_start set)"
+
+
+@contextlib.contextmanager
+def day_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created) while a day's outputs and states are written.
+
+    Listing shards of a stateful run write the same day folders at once; a write that
+    rewrites an earlier run's file holding both shards' listings must not interleave
+    with another's. ``flock`` is released when the holder dies (kill -9 included). POSIX
+    only; elsewhere it does not lock.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class PassStates:
@@ -211,6 +246,11 @@ class PassStates:
         }
         self.carry = {name: store.empty() for name, store in self.stores.items()}
         self.known: set[int] = set()
+        self.locks = root / dataset / ".locks"
+
+    def lock(self, day: date) -> contextlib.AbstractContextManager[None]:
+        """The lock every pass of the run takes to write ``day`` (see :func:`day_lock`)."""
+        return day_lock(self.locks / f"{day.isoformat()}.lock")
 
     def has_stored_before(self, day: date, listing_ids: Iterable[int]) -> bool:
         """Whether any of ``listing_ids`` has a state stored before ``day`` (no warm-up needed then)."""
@@ -253,6 +293,7 @@ __all__ = [
     "STATE_FOLDER",
     "StateStore",
     "carry_forward",
+    "day_lock",
     "describe_state_source",
     "is_stateful",
     "module_key",
