@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -74,6 +74,12 @@ def write_pipeline(
         )
     )
     return path
+
+
+@pytest.fixture
+def pipeline_writer() -> Callable[..., Path]:
+    """:func:`write_pipeline`, for tests (conftest modules are not importable by name)."""
+    return write_pipeline
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 
 The user-data script embeds this file verbatim and runs it with the job's venv before Basalt is
 installed, so it imports nothing from Basalt: only the standard library and boto3. Keys are
-relative to ``$BASALT_JOB_BUCKET`` / ``$BASALT_JOB_PREFIX`` (the job's own prefix)::
+relative to ``$BASALT_JOB_BUCKET`` / ``$BASALT_JOB_PREFIX`` (the job's own prefix); several
+commands run in one process when separated by ``+`` (one boto3 start-up instead of several)::
 
     marker NAME [CODE]        status/NAME: {"code", "time", "host"} (started, done, failed)
     put FILE KEY              upload one file
@@ -32,11 +33,12 @@ def _key(relative: str) -> str:
     return f"{os.environ['BASALT_JOB_PREFIX'].rstrip('/')}/{relative.lstrip('/')}"
 
 
-def main(argv: list[str]) -> int:
-    """Run one command; return the exit code."""
-    bucket = os.environ["BASALT_JOB_BUCKET"]
-    s3 = _client()
-    command, args = argv[0], argv[1:]
+FAILURE_CODES = {"marker": 12, "get-wheels": 13, "get": 15, "put": 16, "put-dir": 16}
+"""Exit code when a command fails (the job's ``failed`` marker carries it)."""
+
+
+def run(s3, bucket: str, command: str, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Run one command; raise on failure."""
     if command == "marker":
         body = {
             "code": int(args[1]) if len(args) > 1 else None,
@@ -62,14 +64,28 @@ def main(argv: list[str]) -> int:
             s3.download_file(bucket, key, str(target))
             actual = hashlib.sha256(target.read_bytes()).hexdigest()
             if actual != expected:
-                print(
-                    f"error: {key}: SHA-256 {actual} is not the {expected} that was uploaded", file=sys.stderr
-                )
-                return 1
+                raise ValueError(f"{key}: SHA-256 {actual} is not the {expected} that was uploaded")
             print(f"wheel {target.name} ({actual[:12]}) verified")
     else:
-        print(f"error: unknown command {command!r}", file=sys.stderr)
-        return 2
+        raise KeyError(f"unknown command {command!r}")
+
+
+def main(argv: list[str]) -> int:
+    """Run the commands of ``argv`` (separated by ``+``) in order; stop at the first failure."""
+    bucket = os.environ["BASALT_JOB_BUCKET"]
+    s3 = _client()
+    commands: list[list[str]] = [[]]
+    for arg in argv:
+        if arg == "+":
+            commands.append([])
+        else:
+            commands[-1].append(arg)
+    for command, *args in filter(None, commands):
+        try:
+            run(s3, bucket, command, args)
+        except Exception as exc:
+            print(f"error: {command} {' '.join(args)[:200]}: {type(exc).__name__}: {exc}", file=sys.stderr)
+            return FAILURE_CODES.get(command, 2)
     return 0
 
 

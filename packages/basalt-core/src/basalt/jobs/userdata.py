@@ -55,8 +55,8 @@ finish() {
   [ -n "$LOOP" ] && kill "$LOOP" 2>/dev/null
   echo "job $BASALT_JOB_ID finished with exit code $code at $(date -u +%FT%TZ)"
   if [ -n "$PY" ]; then
-    agent put "$LOG" log/job.log
-    if [ "$code" -eq 0 ]; then agent marker done 0; else agent marker failed "$code"; fi
+    if [ "$code" -eq 0 ]; then marker="done"; else marker="failed"; fi
+    agent put "$LOG" log/job.log + marker "$marker" "$code"
   fi
   if [ "${BASALT_JOB_NO_SHUTDOWN:-}" != "1" ] && [ @SHUTDOWN@ = 1 ]; then shutdown -h now; fi
   exit "$code"
@@ -71,18 +71,16 @@ else
   "$WORK/venv/bin/python" -m pip install --quiet --upgrade pip boto3 || exit 11
   PY="$WORK/venv/bin/python"
 fi
-agent marker started || exit 12
+agent marker started + get-wheels "$WORK/wheels" @WHEELS@ + get @PIPELINE_KEY@ "$WORK/pipeline/@PIPELINE_NAME@" || exit $?
 ( while sleep 20; do agent put "$LOG" log/job.log; done ) &
 LOOP=$!
-agent get-wheels "$WORK/wheels" @WHEELS@ || exit 13
 "$PY" -m pip install --quiet $DEPS --force-reinstall @INSTALL@ || exit 14
-agent get @PIPELINE_KEY@ "$WORK/pipeline/@PIPELINE_NAME@" || exit 15
+"$PY" -c 'import basalt; print("basalt", basalt.__version__, "installed at", basalt.__file__)' || exit 14
 @DATES@
 cd "$WORK"
 @TIMEOUT@"$PY" -m basalt pipeline run -p "$WORK/pipeline/@PIPELINE_NAME@" --state-dir "$WORK/state" --output-root "$WORK/output" @ARGS@
 RUN=$?
-agent put-dir "$WORK/output" output || { [ "$RUN" -eq 0 ] && RUN=16; }
-agent put-dir "$WORK/state" state || { [ "$RUN" -eq 0 ] && RUN=17; }
+agent put-dir "$WORK/output" output + put-dir "$WORK/state" state || { [ "$RUN" -eq 0 ] && RUN=16; }
 exit "$RUN"
 """
 
