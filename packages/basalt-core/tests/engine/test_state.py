@@ -8,6 +8,7 @@ here from the lake's trades with plain Python.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -349,3 +350,24 @@ def test_a_stateful_module_in_a_panel_pass_is_refused(state_env: dict[str, Path]
     data = _data(lake, lake.parent / "o", PASSES=passes)
     with pytest.raises(ConfigError, match="cannot run in a panel pass"):
         build_plan(resolve(load_pipeline(data=data), get_plugin_manager()))
+
+
+def test_dry_run_marks_stateful_passes_and_says_where_their_state_comes_from(
+    state_env: dict[str, Path], lake: Path, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from basalt.cli import build_app
+
+    pipeline = tmp_path / "pipeline.yaml"
+    pipeline.write_text(yaml.safe_dump(_data(lake, tmp_path / "out")))
+    manager = get_plugin_manager()
+    command = ["pipeline", "run", "-p", str(pipeline), "--dry-run"]
+    result = CliRunner().invoke(build_app(manager), command, obj=manager)
+    assert result.exit_code == 0, result.output
+    assert f"State of pass cum: fresh at {DAYS[0]}" in " ".join(result.output.split())
+    result = CliRunner().invoke(build_app(manager), [*command, "--json"], obj=manager)
+    (described,) = json.loads(result.output)["passes"]
+    assert described["stateful"] is True
+    assert described["state"].startswith(f"fresh at {DAYS[0]}")
+    assert not (tmp_path / "out").exists()

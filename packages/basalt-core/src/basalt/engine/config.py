@@ -191,6 +191,8 @@ class PassConfig(_Strict):
     def _configs_name_modules_of_this_pass(self) -> PassConfig:
         if self.scope == "day" and self.lookback_days is not None:
             raise KeyedValueError(("lookback_days",), "applies to panel passes only (scope: panel)")
+        if self.scope == "panel" and self.warmup_start is not None:
+            raise KeyedValueError(("warmup_start",), "applies to stateful day passes only (scope: day)")
         if self.scope == "panel" and self.quality is not None:
             raise KeyedValueError(("quality",), "quality gates apply to day passes only (scope: day)")
         if self.scope == "panel" and self.timeline_mode == "dense":

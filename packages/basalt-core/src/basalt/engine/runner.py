@@ -7,7 +7,9 @@
     run_partition / run_panel_partition) ─► batch_committed events ─► report
 
 Panel passes read the day passes' stored output over a lookback, so they start
-only once every day batch is committed. A worker's exception comes back with
+only once every day batch is committed. In a run with a stateful day pass
+(:mod:`basalt.engine.state`) a listing shard's date batches start in date order,
+each once the one before it is committed. A worker's exception comes back with
 its type, message and culprit; deterministic ones fail the run at once, only
 crashes, kills, timeouts and resource errors are retried. SIGINT/SIGTERM stop
 the run cleanly: no new batch starts, running ones are stopped, the report is
