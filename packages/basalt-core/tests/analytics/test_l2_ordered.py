@@ -1,10 +1,10 @@
-"""The ordered paths of ``l2``/``l2tw`` (kernel, NumPy) against their lazy formulation and the reference.
+"""The ordered paths of ``l2tw`` (kernel, NumPy) against its lazy formulation and the references.
 
 ``basalt.analytics.l2.ordered``: when a frame's listing-days are contiguous and
 in (EventTimestamp, L2EventNo) order, ``l2tw`` runs the compiled one-pass
-kernel (or, without Numba, the NumPy path) and ``l2`` picks last rows and bars
-from runs; otherwise both fall back to the lazy formulation. Here the ordered
-paths must give the lazy path's output (rel 1e-9, identical nulls, same rows)
+kernel (or, without Numba, the NumPy path); otherwise it falls back to the lazy
+formulation. Here the ordered paths must give the lazy path's output (rel 1e-9,
+identical nulls, same rows)
 over generated books in order — several listings and days, buckets of 1 s to
 1 day, days sharing a bucket (overnight sessions), silences (empty buckets),
 session ends, market-state filters (snapshots before the first state event,
@@ -23,7 +23,7 @@ import pytest
 from analytics import reference_l2 as ref
 from analytics import reference_l2_states as states_ref
 
-from basalt.analytics.l2 import L2Last, L2TimeWeighted, ordered, ordered_kernel, ordered_last
+from basalt.analytics.l2 import L2Last, L2TimeWeighted, ordered, ordered_kernel
 from basalt.analytics.l2 import time_weighted as tw_module
 from basalt.testing import run_module
 from basalt.timebuckets import TimeBuckets
@@ -46,11 +46,7 @@ class Paths:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.ordered = 0
         self.fallback = 0
-        for owner, name in (
-            (ordered_kernel, "partial_sums"),
-            (tw_module, "partial_sums"),
-            (ordered_last, "bars"),
-        ):
+        for owner, name in ((ordered_kernel, "partial_sums"), (tw_module, "partial_sums")):
             monkeypatch.setattr(owner, name, self._spy(getattr(owner, name)))
 
     def _spy(self, function: Any) -> Any:
@@ -139,32 +135,6 @@ def test_l2tw_ordered_paths_equal_the_lazy_path(
     assert (paths.ordered, paths.fallback) == (2, 0)
 
 
-L2_CASES = [
-    ("default-60s", 41, {}, "60s", {}),
-    ("ohlc-prev-close-left-start", 42, {"levels": 3, "open_mode": "prev_close"}, "60s-left-start", {}),
-    ("ohlc-7.5s", 43, {"families": ["ohlc", "mid"], "ohlc_series": ["Mid", "WeightedMid"]}, "7.5s-start", {}),
-    ("ohlc-only-1s-left", 44, {"families": ["ohlc"]}, "1s-left", {}),
-    ("overnight-daily-event", 45, {}, "1d", {"overnight": True}),
-    ("overnight-daily-prev-close", 46, {"open_mode": "prev_close"}, "1d", {"overnight": True}),
-    ("no-trade-date-prev-close", 47, {"levels": 2, "open_mode": "prev_close"}, "60s", {"trade_date": False}),
-    ("states", 48, {"levels": 2, "market_states": CONTINUOUS}, "60s", {"states": True}),
-]
-
-
-@pytest.mark.parametrize(
-    ("case", "seed", "config", "buckets", "options"), L2_CASES, ids=[c[0] for c in L2_CASES]
-)
-def test_l2_ordered_path_equals_the_lazy_path(
-    case: str, seed: int, config: dict, buckets: str, options: dict, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    inputs, grid = _inputs(seed, options), BUCKETS[buckets]
-    columns = [c.name for c in L2Last(config).columns()]
-    lazy = _run(L2Last(config), inputs, grid, "0", monkeypatch)
-    paths = Paths(monkeypatch)
-    _assert_same(_run(L2Last(config), inputs, grid, "auto", monkeypatch), lazy, columns)
-    assert (paths.ordered, paths.fallback) == (1, 0)
-
-
 @pytest.mark.parametrize("path", ["kernel", "numpy"])
 def test_out_of_order_input_falls_back_and_matches_the_references(
     path: str, monkeypatch: pytest.MonkeyPatch
@@ -201,7 +171,8 @@ def test_out_of_order_input_falls_back_and_matches_the_references(
         anchor=grid.anchor,
     )
     ref.assert_matches(result, expected, ref.expected_columns(cfg.levels, cfg.families, cfg.ohlc_series))
-    assert (paths.ordered, paths.fallback) == (0, 2)
+    # l2 has no ordered path (ordered.py says why): only l2tw was tried, and fell back.
+    assert (paths.ordered, paths.fallback) == (0, 1)
 
 
 def _keyed(**columns: list) -> pl.DataFrame:
@@ -243,11 +214,6 @@ def test_nan_and_infinite_values_take_the_lazy_path(monkeypatch: pytest.MonkeyPa
         lazy = _run(L2TimeWeighted({"levels": 1}), {"l2": infinite}, grid, "0", monkeypatch)
         assert result.equals(lazy)
         assert (paths.ordered, paths.fallback) == (0, 1)
-    # l2 picks rows and computes their measures with Polars itself: only a NaN bar value
-    # (here none, or inf·0 in WeightedMid) would send it the lazy way; the output is the same.
-    last = {"families": ["spread", "ohlc"]}
-    result = _run(L2Last(last), {"l2": infinite}, grid, "auto", monkeypatch)
-    assert result.equals(_run(L2Last(last), {"l2": infinite}, grid, "0", monkeypatch))
 
 
 def test_the_kernel_runs_as_plain_python(monkeypatch: pytest.MonkeyPatch) -> None:

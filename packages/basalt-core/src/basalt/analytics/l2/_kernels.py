@@ -182,9 +182,11 @@ def tw_block(
 
     ``spec``: size, unit, closed_right, use_session, use_states, levels (of
     ``x``), microprice depth. ``state``: open output row, its bucket, whether
-    one is open, current run — carried from block to block. Output row ``g``
-    holds run, bucket ``k``, ``Σ w``, ``Σ v·w`` of each selected atom, ``Σ w``
-    of those with a denominator, [min, max] of those bounded (NaN: none).
+    one is open, current run — carried from block to block. ``select``: the
+    atoms summed (``Σ v·w``); ``den_of``/``bound_of``: which of them (positions
+    in ``select``) also need ``Σ w`` over non-null values / their [min, max].
+    Output row ``g`` holds run, bucket ``k``, ``Σ w`` and those sums (NaN
+    bounds: no value).
     """
     size, unit = spec[0], spec[1]
     closed_right, use_session, use_states = spec[2] != 0, spec[3] != 0, spec[4] != 0
@@ -218,14 +220,14 @@ def tw_block(
                 weight = float(w)
                 for j in range(len(select)):
                     v = values[select[j]]
-                    if np.isnan(v):
-                        continue
-                    out_num[g, j] += v * weight
-                    d = den_of[j]
-                    if d >= 0:
+                    if v == v:  # not NaN (null)
+                        out_num[g, j] += v * weight
+                for d in range(len(den_of)):
+                    if values[select[den_of[d]]] == values[select[den_of[d]]]:
                         out_den[g, d] += w
-                    c = bound_of[j]
-                    if c >= 0:
+                for c in range(len(bound_of)):
+                    v = values[select[bound_of[c]]]
+                    if v == v:
                         if not out_lo[g, c] <= v:
                             out_lo[g, c] = v
                         if not out_hi[g, c] >= v:

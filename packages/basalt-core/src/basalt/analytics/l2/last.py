@@ -8,19 +8,18 @@ from typing import ClassVar
 
 import polars as pl
 
-from basalt.analytics.l2 import ohlc, ordered, ordered_last
+from basalt.analytics.l2 import ohlc
 from basalt.analytics.l2.config import L2Config
 from basalt.analytics.l2.measures import BookMeasures
-from basalt.analytics.l2.ordered_last import order_key
-from basalt.analytics.l2.snapshots import EVENT_NO, TIMESTAMP, day_expr, timestamp_ns
+from basalt.analytics.l2.snapshots import TIMESTAMP, day_expr, order_key
 from basalt.analytics.l2.states import filter_doc, kept_rows
 from basalt.modules.base import AnalyticModule
 from basalt.modules.columns import ColumnDoc
 from basalt.timebuckets import TIME_BUCKET, TimeBuckets
 
-_ROW = ordered_last.ROW
-_KEY = ordered_last.KEY
-_DAY = ordered.DAY
+_ROW = "__row"
+_KEY = "__okey"
+_DAY = "__day"
 
 
 class L2Last(AnalyticModule):
@@ -35,11 +34,6 @@ class L2Last(AnalyticModule):
     missing levels, one-sided and crossed books. With ``market_states``, only
     snapshots taken in those market states count, for every family
     (``basalt.analytics.l2.states``).
-
-    Snapshots in order (as the engine hands them) take the ordered path
-    (:mod:`basalt.analytics.l2.ordered_last`: last rows and bars from runs of
-    rows, no ``group_by`` over snapshots); any other order the lazy
-    ``group_by`` formulation, with the same output.
     """
 
     NAME = "l2"
@@ -83,102 +77,46 @@ class L2Last(AnalyticModule):
         return docs
 
     def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
-        snapshots = self._snapshots(inputs, buckets)
-        lazy = self._lazy(snapshots)
-        if ordered.path() == "lazy":
-            return lazy
-        return snapshots.map_batches(self._ordered, schema=lazy.collect_schema())
-
-    def _series(self) -> tuple[str, ...]:
-        return self.config.ohlc_series if "ohlc" in self.config.families else ()
-
-    def _snapshots(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
-        """The counted snapshots, narrow: keys, bucket label, OHLC series, the book's input columns."""
         cfg = self.config
+        book = self._book()
+        series = cfg.ohlc_series if "ohlc" in cfg.families else ()
+        prev_close = bool(series) and cfg.open_mode == "prev_close"
         source = inputs["l2"]
-        base = source.filter(pl.col(TIMESTAMP).is_not_null())
+        base = source.filter(pl.col(TIMESTAMP).is_not_null()).with_row_index(_ROW)
         if cfg.market_states:
-            base = base.with_row_index(_ROW)
             kept = kept_rows(base, inputs["marketstate"], cfg.market_states, _ROW, cut=False)
-            flagged = kept.with_columns(pl.lit(True).alias("__kept"))
-            base = (
-                base.join(flagged, on=_ROW, how="left", maintain_order="left")
-                .filter(pl.col("__kept").fill_null(False))
-                .drop(_ROW, "__kept")
-            )
-        return base.select(
-            *ordered.key_columns(timestamp_ns(), pl.col(EVENT_NO), day_expr(source.collect_schema())),
-            buckets.label(pl.col(TIMESTAMP)).alias(TIME_BUCKET),
-            *ohlc.series_exprs(self._series()),
-            *self._book().input_columns(),
-        )
+            base = base.join(kept, on=_ROW, how="semi")
 
-    def _lazy(self, snapshots: pl.LazyFrame) -> pl.LazyFrame:
-        """The lazy formulation (any row order): ``group_by`` with ``max_by``/``min_by`` on an Int128 key."""
-        series = self._series()
-        prev_close = bool(series) and self.config.open_mode == "prev_close"
-        base = snapshots.with_row_index(_ROW).with_columns(
-            order_key(pl.col(ordered.T), pl.col(ordered.EVENT)).alias(_KEY)
-        )
+        # Narrow pass: which row is each bucket's last snapshot, and the bars.
         keys = ["ListingId", _DAY, TIME_BUCKET] if prev_close else ["ListingId", TIME_BUCKET]
-        bars = base.group_by(keys).agg(
+        narrow = base.select(
+            _ROW,
+            "ListingId",
+            buckets.label(pl.col(TIMESTAMP)).alias(TIME_BUCKET),
+            order_key().alias(_KEY),
+            *([day_expr(source.collect_schema()).alias(_DAY)] if prev_close else []),
+            *ohlc.series_exprs(series),
+        )
+        bars = narrow.group_by(keys).agg(
             pl.col(_ROW).max_by(_KEY),
             *([pl.col(_KEY).max()] if prev_close else []),
             *ohlc.bar_aggs(series, _KEY),
         )
         if prev_close:
-            bars = self._from_previous_close(bars)
-        return self._finish(bars, base.select(_ROW, *self._book().input_columns()))
+            bars = bars.sort("ListingId", _DAY, TIME_BUCKET)
+            for stage in ohlc.open_from_previous_close(series, ["ListingId", _DAY]):
+                bars = bars.with_columns(stage)
+            # A bucket holding snapshots of two trading days (e.g. daily buckets on a
+            # venue whose session spans midnight UTC) merges its per-day bars in time order.
+            bars = bars.group_by("ListingId", TIME_BUCKET).agg(
+                pl.col(_ROW).max_by(_KEY), *ohlc.merge_aggs(series, _KEY)
+            )
 
-    def _from_previous_close(self, bars: pl.LazyFrame) -> pl.LazyFrame:
-        """Bars per (listing, day, bucket) → ``prev_close`` bars per (listing, bucket)."""
-        series = self._series()
-        bars = bars.sort("ListingId", _DAY, TIME_BUCKET)
-        for stage in ohlc.open_from_previous_close(series, ["ListingId", _DAY]):
-            bars = bars.with_columns(stage)
-        # A bucket holding snapshots of two trading days (e.g. daily buckets on a
-        # venue whose session spans midnight UTC) merges its per-day bars in time order.
-        return bars.group_by("ListingId", TIME_BUCKET).agg(
-            pl.col(_ROW).max_by(_KEY), *ohlc.merge_aggs(series, _KEY)
-        )
-
-    def _finish(self, bars: pl.LazyFrame, rows: pl.LazyFrame) -> pl.LazyFrame:
-        """Each bucket's last snapshot's book measures (``rows``: ``__row``, inputs) beside the bars."""
-        book = self._book()
         out = bars
         if book.measures:
-            out = book.apply(bars.join(rows, on=_ROW, how="left"))
+            out = book.apply(bars.join(base.select(_ROW, *book.input_columns()), on=_ROW, how="left"))
         names = [column.name for column in self.columns()]
         return out.select("ListingId", TIME_BUCKET, *names).sort("ListingId", TIME_BUCKET)
-
-    def _ordered(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """The ordered path on the collected snapshots; the lazy formulation when they are not in order."""
-        series = self._series()
-        try:
-            per_day = ordered_last.bars(frame, series)
-        except ordered.NotOrdered:
-            return self._lazy(frame.lazy()).collect()
-        bars = per_day.lazy()
-        if series and self.config.open_mode == "prev_close":
-            bars = self._from_previous_close(bars)
-        else:  # listing-days sharing a bucket: the last row and the bars in snapshot order
-            bars = bars.group_by("ListingId", TIME_BUCKET).agg(
-                pl.col(_ROW).max_by(_KEY),
-                *(
-                    expr
-                    for name in series
-                    for expr in (
-                        pl.col(f"{name}Open").min_by(ordered_last.open_key(name)),
-                        pl.col(f"{name}High").max(),
-                        pl.col(f"{name}Low").min(),
-                        pl.col(f"{name}Close").max_by(ordered_last.close_key(name)),
-                    )
-                ),
-            )
-        rows = per_day.get_column(_ROW)
-        inputs = self._book().input_columns()
-        picked = frame.select(inputs).gather(rows).with_columns(rows) if inputs else rows.to_frame()
-        return self._finish(bars, picked.lazy()).collect()
 
 
 __all__ = ["L2Last"]

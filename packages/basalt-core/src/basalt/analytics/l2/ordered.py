@@ -1,4 +1,4 @@
-"""The ordered path of ``l2`` and ``l2tw``: snapshots already in order, read once, no sort.
+"""The ordered path of ``l2tw``: snapshots already in order, read once, no sort.
 
 Why a whole-frame function instead of lazy expressions
 ------------------------------------------------------
@@ -9,18 +9,16 @@ The lazy formulation (:mod:`basalt.analytics.l2.time_weighted`) has to
 rediscover that order — a window ``shift`` ordered by an Int128 key, an explode
 of the intervals crossing a boundary, two ``group_by`` and a concat — while the
 engine already hands each listing's rows in event-time order
-(:func:`basalt.engine.prepare.naive_loader`). Here the modules run one Polars
+(:func:`basalt.engine.prepare.naive_loader`). Here the module runs one Polars
 ``map_batches`` over the day's (narrow) frame: when every listing-day is one
 contiguous run of rows in strictly increasing (``EventTimestamp``,
 ``L2EventNo``) order, the intervals, their pieces per bucket and the bucket
 sums come from one ordered pass over NumPy arrays (``ufunc.reduceat`` over the
 runs of pieces that share a bucket); otherwise :class:`NotOrdered` is raised
-and the module runs its lazy formulation on the same frame. This is the
-"one pass, carried forward" computation of the classic time-weighted quoted
-spread/depth (e.g. Hasbrouck, *Empirical Market Microstructure*, OUP 2007,
-ch. 3; Bessembinder & Venkataraman's time-weighted spreads), done exactly:
-weights are integers, sums are the same ``Σ v·w`` and ``Σ w`` as the lazy
-path's, and the lazy path's final expressions turn them into averages.
+and the module runs its lazy formulation on the same frame. It is the plain
+time average of a piecewise-constant series, computed exactly: weights are
+integers, sums are the same ``Σ v·w`` and ``Σ w`` as the lazy path's, and the
+lazy path's final expressions turn them into averages.
 
 Per-snapshot measures are computed with the very same Polars expressions
 (:class:`basalt.analytics.l2.measures.BookMeasures`), a block of rows at a
@@ -36,6 +34,12 @@ the NumPy path above is used, which needs nothing beyond Polars and NumPy.
 
 ``BASALT_L2_ONEPASS`` chooses (:func:`path`): ``auto`` (default), ``0`` (the
 lazy formulation everywhere, e.g. to compare), ``numpy`` or ``kernel``.
+
+``l2`` (the last snapshot, OHLC bars) has no ordered path: picking last rows
+and bars from runs of ordered rows with NumPy was measured slower than its
+lazy ``group_by`` with ``max_by`` on an Int128 key on the benchmark's S day
+(0.20 vs 0.13 s CPU without bars, 0.43 vs 0.23 s with OHLC of four series),
+so it was dropped.
 """
 
 from __future__ import annotations
@@ -67,7 +71,6 @@ def path() -> str:
     """``lazy``, ``numpy`` or ``kernel``: how ``l2tw`` computes (``BASALT_L2_ONEPASS``, default ``auto``).
 
     ``auto``: the compiled kernel when Numba is installed, else the NumPy path.
-    ``l2`` has one ordered path (NumPy) and takes it unless the answer is ``lazy``.
     """
     choice = os.environ.get("BASALT_L2_ONEPASS", "auto").strip().lower()
     if choice in {"0", "false", "no", "off", "lazy"}:

@@ -97,10 +97,8 @@ def partial_sums(
     closed, use_session = spec.closed_right, spec.session_offset is not None
     cap = _kernels.capacity(t, ends_run, kept, cut, session, spec.size, closed, use_session, states)
     select = _frozen(np.array([atom_index(n, levels) for n in numerators], dtype=np.int64))
-    den_at = {name: j for j, name in enumerate(denominators)}
-    bound_at = {name: j for j, name in enumerate(bounded)}
-    den_of = _frozen(np.array([den_at.get(n, -1) for n in numerators], dtype=np.int64))
-    bound_of = _frozen(np.array([bound_at.get(n, -1) for n in numerators], dtype=np.int64))
+    den_of = _frozen(np.array([numerators.index(n) for n in denominators], dtype=np.int64))
+    bound_of = _frozen(np.array([numerators.index(n) for n in bounded], dtype=np.int64))
     flags = [spec.size, spec.unit, closed, use_session, states, levels, microprice_levels]
     config = _frozen(np.array(flags, dtype=np.int64))
     out_run, out_k = np.zeros(cap, np.int64), np.zeros(cap, np.int64)
@@ -116,10 +114,9 @@ def partial_sums(
         if hi == lo:
             continue
         block = frame.slice(lo, hi - lo)
-        x = np.full((hi - lo, len(names)), np.nan, order="F")
+        x = np.empty((hi - lo, len(names)), order="F")
         for j, name in enumerate(names):
-            if name in present:
-                x[:, j] = block.get_column(name).cast(pl.Float64).to_numpy()
+            x[:, j] = block.get_column(name).cast(pl.Float64).to_numpy() if name in present else np.nan
         _kernels.tw_block(
             lo, _frozen(x), t, ends_run, kept, cut, session, config, select, den_of, bound_of, state,
             out_run, out_k, out_total, out_num, out_den, out_lo, out_hi,
