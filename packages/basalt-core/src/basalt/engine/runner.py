@@ -318,7 +318,7 @@ def _schedule(
             timed_out = over_memory = False
             exit_code: int | None = None
             if answer is None:
-                timed_out = bool(timeout) and time.monotonic() - attempt.started > timeout
+                timed_out = bool(timeout) and time.monotonic() - attempt.started > (timeout or 0)
                 over_memory = memory_cap is not None and rss_mb(worker.pid) > memory_cap
                 if worker.process.is_alive() and not (timed_out or over_memory):
                     continue
