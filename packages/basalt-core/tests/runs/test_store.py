@@ -68,6 +68,7 @@ def test_a_died_then_resumed_run(tmp_path: Path) -> None:
     assert view.failed == [B7]
     assert view.retried == [B6]
     assert view.rows == {"bars": 17}
+    assert view.summary()["done"] == 2  # the resume skipped the 5th: counted once
     # Seconds the processes ran: 0→4 (the dead one's last event), then 104→110.
     assert view.seconds == pytest.approx(4 + 6)
     assert view.cause == {"type": "KeyError", "message": "'Price'", "culprit": None, "retryable": None}

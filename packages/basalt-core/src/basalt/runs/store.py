@@ -134,7 +134,7 @@ class RunView:
             "dates": f"{self.start_date}..{self.end_date}" if self.start_date else "",
             "status": self.status,
             "batches": self.batches,
-            "done": len(self.committed) + len(self.skipped),
+            "done": len(set(self.committed) | set(self.skipped)),  # a resume skips what it committed before
             "failed": len(self.failed),
             "rows": self.total_rows,
             "seconds": round(self.seconds, 3),
