@@ -162,6 +162,8 @@ def test_quality_config_placement_and_the_fingerprint(tmp_path: Path) -> None:
     assert config.PASSES[0].quality is not None
     assert config.PASSES[0].quality.lock_file == tmp_path / "nightly.schema.lock.json"
     assert config.PASSES[1].quality.lock_file == tmp_path / "l.json"
+    turned_on = load_pipeline(pipeline, assignments=["PASSES.1.quality.lock_file=null"]).config
+    assert turned_on.PASSES[1].quality.lock_file == tmp_path / "nightly.schema.lock.json"
     panel = {**data, "PASSES": [{**data["PASSES"][0], "scope": "panel"}]}
     with pytest.raises(ConfigError, match="day passes only"):
         load_pipeline(data=panel)

@@ -187,10 +187,12 @@ def load_pipeline(
     get_universe = None
     if path is not None:
         raw, get_universe = read_pipeline_file(path)
-        raw = place_lock_files(rebase_paths(raw, path.parent), path)
+        raw = rebase_paths(raw, path.parent)
     raw = copy.deepcopy({**raw, **(data or {})})
     raw.update({key: value for key, value in (overrides or {}).items() if value is not None})
     for assignment in assignments or []:
         apply_override(raw, assignment)
+    if path is not None:  # after --set, which may turn a schema lock on
+        raw = place_lock_files(raw, path)
     config = validate_config(raw, source=str(path) if path else None)
     return Pipeline(config=config, path=path, get_universe=get_universe)
