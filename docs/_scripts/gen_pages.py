@@ -139,8 +139,8 @@ def hooks_page() -> None:
     lines = [
         "# Hooks",
         "",
-        "Every extension point of Basalt is a [pluggy](https://pluggy.readthedocs.io) hook, specified",
-        "in `basalt.hookspecs`; this page is generated from it. See also [Writing a plugin](plugins.md).",
+        "Generated from `basalt.hookspecs`, the [pluggy](https://pluggy.readthedocs.io) hook",
+        "specifications; see also [Writing a plugin](plugins.md).",
         "",
         about.strip(),
         "",
