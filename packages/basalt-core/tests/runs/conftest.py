@@ -70,9 +70,26 @@ class Volume(AnalyticModule):
         )
 
 
+class Double(AnalyticModule):
+    """Panel-pass probe: twice each bar's Volume; null on the day named by a null-DAY file."""
+
+    NAME = "runs_double"
+    INPUTS = ("bars",)
+
+    def columns(self):
+        return [ColumnDoc("Double", unit="shares", definition="Twice the bar's Volume.")]
+
+    def compute(self, inputs, buckets):
+        control = Path(os.environ["BASALT_TEST_CONTROL"])
+        nulls = [p.name.removeprefix("null-") for p in control.glob("null-*")]
+        day = pl.col("TimeBucket").dt.date().cast(pl.String)
+        double = pl.when(day.is_in(nulls)).then(None).otherwise(pl.col("Volume") * 2)
+        return inputs["bars"].select("ListingId", "TimeBucket", double.alias("Double"))
+
+
 @hookimpl
 def basalt_register_analytics():
-    return [Volume]
+    return [Volume, Double]
 '''
 
 

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -18,10 +19,12 @@ from typer.testing import CliRunner
 
 from basalt.cli import build_app
 from basalt.engine.config import NullRateRule, QualityConfig, RangeRule, RowCountRule
-from basalt.engine.errors import ConfigError
 from basalt.engine.loader import load_pipeline
+from basalt.engine.panel import run_panel_partition
+from basalt.engine.partition import run_partition
 from basalt.engine.plan import fingerprint_of
 from basalt.engine.quality import (
+    QualityGateError,
     QualityLockError,
     check_schema_lock,
     evaluate,
@@ -164,9 +167,6 @@ def test_quality_config_placement_and_the_fingerprint(tmp_path: Path) -> None:
     assert config.PASSES[1].quality.lock_file == tmp_path / "l.json"
     turned_on = load_pipeline(pipeline, assignments=["PASSES.1.quality.lock_file=null"]).config
     assert turned_on.PASSES[1].quality.lock_file == tmp_path / "nightly.schema.lock.json"
-    panel = {**data, "PASSES": [{**data["PASSES"][0], "scope": "panel"}]}
-    with pytest.raises(ConfigError, match="day passes only"):
-        load_pipeline(data=panel)
     # Rules decide whether output is accepted, not what is written: a resume may change them.
     raw = config.model_dump(mode="json")
     relaxed = json.loads(json.dumps(raw))
@@ -233,3 +233,37 @@ def test_a_schema_change_under_a_fail_lock_stops_the_run_then_update_rewrites_th
     (volume_lock,) = [q for q in summarise(events) if q["rule"] == "schema_lock" and q["column"] == "Volume"]
     assert (volume_lock["checked"], volume_lock["failed"]) == (2, 1)  # failed in the run, updated on resume
     assert "updated: Volume dtype Float64 → Float32" in volume_lock["message"]
+
+
+def test_a_panel_pass_checks_every_day_of_its_batch_before_writing_any(
+    env: dict[str, Path], make_pipeline: Callable[..., Path]
+) -> None:
+    gated = {"null_rate": [{"columns": "Double", "max": 0.0}], "row_count": {"every_listing": True}}
+    pipeline = make_pipeline(
+        PASSES=[
+            {"name": "bars", "modules": ["runs_volume"]},
+            {
+                "name": "doubled",
+                "modules": ["runs_double"],
+                "scope": "panel",
+                "module_inputs": {"runs_double": {"bars": "pass:bars"}},
+                "quality": gated,
+            },
+        ]
+    )
+    first, last = date(2026, 1, 5), date(2026, 1, 6)
+    run_partition(pipeline, None, first, last)  # the day pass, stored
+    (env["control"] / f"null-{last}").touch()  # the panel's second day is all null
+    events: list[tuple[str, dict[str, Any]]] = []
+    with pytest.raises(QualityGateError) as failed:
+        run_panel_partition(pipeline, None, first, last, on_event=lambda e, f: events.append((e, f)))
+    assert f"quality gate failed for pass 'doubled' on {last}" in str(failed.value)
+    assert "null_rate [fail] column 'Double': 100.0 % null or NaN (7 of 7 rows), limit 0.0 %" in str(
+        failed.value
+    )
+    assert not (env["out"] / "watched" / "doubled").exists()  # the first day passed, but nothing was written
+    checked = [f["day"] for e, f in events if e == "quality_checked"]
+    assert checked == [str(first), str(last)]
+    (env["control"] / f"null-{last}").unlink()
+    run_panel_partition(pipeline, None, first, last)
+    assert len(list((env["out"] / "watched" / "doubled").rglob("*.parquet"))) == 2

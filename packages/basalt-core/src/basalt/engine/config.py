@@ -99,10 +99,12 @@ class RowCountRule(_Strict):
 
 
 class QualityConfig(_Strict):
-    """Quality gates on a day pass's output, checked before each day's output is written.
+    """Quality gates on a pass's output, checked before it is written.
 
-    A ``fail`` rule that fails stops the batch before that output is written (what
-    earlier batches wrote stays); ``warn`` rules are recorded in the run ledger.
+    A day pass is checked per day and symbol batch, a panel pass per day of its date batch
+    (every day before any is written). A ``fail`` rule that fails stops the batch before that
+    output is written (what earlier batches wrote stays); ``warn`` rules are recorded in the
+    run ledger.
     """
 
     schema_lock: Literal["warn", "fail", "update"] | None = Field(
@@ -175,7 +177,7 @@ class PassConfig(_Strict):
         None, description="Where this pass is written; default OUTPUT_TARGET."
     )
     quality: QualityConfig | None = Field(
-        None, description="Quality gates checked on each day's output before it is written (day passes)."
+        None, description="Quality gates checked on each day's output before it is written."
     )
 
     @field_validator("name")
@@ -193,8 +195,6 @@ class PassConfig(_Strict):
             raise KeyedValueError(("lookback_days",), "applies to panel passes only (scope: panel)")
         if self.scope == "panel" and self.warmup_start is not None:
             raise KeyedValueError(("warmup_start",), "applies to stateful day passes only (scope: day)")
-        if self.scope == "panel" and self.quality is not None:
-            raise KeyedValueError(("quality",), "quality gates apply to day passes only (scope: day)")
         if self.scope == "panel" and self.timeline_mode == "dense":
             raise KeyedValueError(
                 ("timeline_mode",),

@@ -36,6 +36,7 @@ from basalt.engine.partition import (
     universe_label,
 )
 from basalt.engine.prepare import naive_loader
+from basalt.engine.quality import check_quality
 from basalt.engine.resolve import InputRef, ResolvedPass, ResolvedPipeline
 from basalt.timebuckets import TIME_BUCKET, TimeBuckets
 from basalt.writers.base import DATE_COLUMN, LISTING_COLUMN, OutputPartition
@@ -192,6 +193,10 @@ def run_panel_partition(
         output = run_panel_pass(resolved, resolved_pass, days, universes, context)
         context[resolved_pass.name] = output
         key = pass_keys(resolved_pass)[0]
+        for day in days:  # every day passes the quality gates before any is written
+            day_rows = output.filter(pl.col(DATE_COLUMN) == day)
+            listings = SymbolBatch(0, tuple(universes[day]["ListingId"].to_list()), ())
+            check_quality(resolved_pass, config.DATASETNAME, day_rows, day, listings, emit)
         written = 0
         for day in days:
             rows = output.filter(pl.col(DATE_COLUMN) == day)
