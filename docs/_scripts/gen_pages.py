@@ -114,7 +114,7 @@ def readme_pages() -> None:
     intro = parts[""]
     write("index.md", relink(intro + pick("Two commands", "Packages"), readme, "index.md"), "README.md")
     # The README's '## Pipelines' is the page's h1.
-    pipelines = "#" + pick("Pipelines", "A synthetic market, for anyone").removeprefix("#")
+    pipelines = pick("Pipelines", "A synthetic market, for anyone").removeprefix("#")
     write("pipelines.md", relink(pipelines, readme, "pipelines.md"), "README.md")
     plugin = pick(*([t for t in parts if t.lower().startswith("write a plugin")][:1] or ["Write a plugin"]))
     text = "# Writing a plugin\n\n" + plugin + "\n" + (SCRIPTS / "plugins.md").read_text()
