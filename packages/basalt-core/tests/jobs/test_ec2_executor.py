@@ -21,7 +21,6 @@ import shutil
 import site
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,13 +41,13 @@ AMI = "ami-12c6146b"  # one of moto's built-in images
 
 
 @pytest.fixture
-def aws(basalt_s3_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def aws(basalt_s3_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     """boto3 (here and in the instance script) pointed at moto's server by the environment."""
     monkeypatch.setenv("AWS_ENDPOINT_URL", basalt_s3_server.endpoint_url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", basalt_s3_server.access_key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", basalt_s3_server.secret_access_key)
     monkeypatch.setenv("AWS_DEFAULT_REGION", basalt_s3_server.region)
-    yield basalt_s3_server
+    return basalt_s3_server
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +63,11 @@ def instance_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return Path(given)
     venv = tmp_path_factory.mktemp("instance") / "venv"
     uv = shutil.which("uv")
-    make = [uv, "venv", "--seed", "--quiet", "--python", sys.executable] if uv else [sys.executable, "-m", "venv"]
+    make = (
+        [uv, "venv", "--seed", "--quiet", "--python", sys.executable]
+        if uv
+        else [sys.executable, "-m", "venv"]
+    )
     subprocess.run([*make, str(venv)], check=True, capture_output=True)  # uv: a second instead of ten
     purelib = subprocess.run(
         [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -83,7 +86,12 @@ def s3_pipeline(jobs_env: dict[str, Path], aws: Any, pipeline_writer: Any) -> di
     s3.create_bucket(Bucket=jobs_bucket)
     for path in jobs_env["lake"].rglob("*.parquet"):
         s3.upload_file(str(path), lake_bucket, f"lake/{path.relative_to(jobs_env['lake']).as_posix()}")
-    source = {"type": "s3", "url": f"s3://{lake_bucket}/lake", "endpoint_url": aws.endpoint_url, "region": aws.region}
+    source = {
+        "type": "s3",
+        "url": f"s3://{lake_bucket}/lake",
+        "endpoint_url": aws.endpoint_url,
+        "region": aws.region,
+    }
     pipeline = pipeline_writer(jobs_env["root"] / "remote.yaml", source, "out", dataset="remotebars")
     return {"pipeline": pipeline, "bucket": jobs_bucket, "s3": s3, "env": jobs_env}
 
@@ -107,7 +115,8 @@ def _cli(jobs: Path, *args: str) -> Any:
 def _start(ctx: dict[str, Any], *options: str) -> dict[str, Any]:
     result = _cli(
         ctx["env"]["jobs"], "job", "run", "-p", str(ctx["pipeline"]), "--executor", "ec2",
-        "-o", f"bucket={ctx['bucket']}", "-o", f"image_id={AMI}", "-o", "instance_type=t3.micro", *options, "--json",
+        "-o", f"bucket={ctx['bucket']}", "-o", f"image_id={AMI}", "-o", "instance_type=t3.micro",
+        *options, "--json",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
@@ -132,7 +141,12 @@ def _play_the_instance(instance_id: str, workdir: Path, venv: Path) -> subproces
     path = workdir / "user-data.sh"
     workdir.mkdir(parents=True, exist_ok=True)
     path.write_text(script)
-    env = {**os.environ, "BASALT_JOB_WORKDIR": str(workdir), "BASALT_JOB_VENV": str(venv), "BASALT_JOB_NO_SHUTDOWN": "1"}
+    env = {
+        **os.environ,
+        "BASALT_JOB_WORKDIR": str(workdir),
+        "BASALT_JOB_VENV": str(venv),
+        "BASALT_JOB_NO_SHUTDOWN": "1",
+    }
     return subprocess.run(["bash", str(path)], env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -148,9 +162,13 @@ def test_wheels_are_built_from_this_checkout(tmp_path: Path) -> None:
     assert "basalt/jobs/ec2_agent.py" in names  # the code the instance needs is in it
 
 
-def test_a_job_runs_on_the_instance_and_reports_through_s3(s3_pipeline: dict[str, Any], instance_venv: Path) -> None:
+def test_a_job_runs_on_the_instance_and_reports_through_s3(
+    s3_pipeline: dict[str, Any], instance_venv: Path
+) -> None:
     ctx = s3_pipeline
     s3, bucket = ctx["s3"], ctx["bucket"]
+    lock = ctx["pipeline"].with_suffix(".schema.lock.json")  # a schema lock travels with its pipeline
+    lock.write_text('{"passes": {}}')
     record = _start(ctx, "-o", "packages=[basalt-core]")
     job_id, details = record["job_id"], record["details"]
     # Uploaded: the wheel (content-addressed, hash checked here) and the pipeline file.
@@ -158,9 +176,14 @@ def test_a_job_runs_on_the_instance_and_reports_through_s3(s3_pipeline: dict[str
     sha = wheel_key.split("/")[-2]
     body = s3.get_object(Bucket=bucket, Key=wheel_key)["Body"].read()
     assert hashlib.sha256(body).hexdigest() == sha
-    assert s3.get_object(Bucket=bucket, Key=details["pipeline_key"])["Body"].read() == ctx["pipeline"].read_bytes()
+    assert (
+        s3.get_object(Bucket=bucket, Key=details["pipeline_key"])["Body"].read()
+        == ctx["pipeline"].read_bytes()
+    )
     # Started: one instance, tagged with the job id, whose user-data installs exactly that wheel.
-    reservations = _ec2().describe_instances(Filters=[{"Name": f"tag:{JOB_TAG}", "Values": [job_id]}])["Reservations"]
+    reservations = _ec2().describe_instances(Filters=[{"Name": f"tag:{JOB_TAG}", "Values": [job_id]}])[
+        "Reservations"
+    ]
     (instance,) = [i for r in reservations for i in r["Instances"]]
     assert instance["InstanceId"] == details["instance_id"]
     assert {"Key": "basalt:dataset", "Value": "remotebars"} in instance["Tags"]
@@ -172,25 +195,37 @@ def test_a_job_runs_on_the_instance_and_reports_through_s3(s3_pipeline: dict[str
     log = (workdir / "job.log").read_text()
     assert played.returncode == 0, log
     assert f"{wheel_key}={sha}" in (workdir / "user-data.sh").read_text()
+    assert (workdir / "pipeline" / lock.name).read_text() == lock.read_text()
     assert f"installed at {workdir.parent}" not in log  # sanity: the log names the venv's copy …
     installed = next(line for line in log.splitlines() if " installed at " in line)
-    assert str(instance_venv) in installed and "/work/" not in installed.split(" installed at ")[1]
+    assert str(instance_venv) in installed
+    assert "/work/" not in installed.split(" installed at ")[1]
 
     status = _status(ctx, job_id)
     assert status["state"] == "succeeded", status
     prefix = details["prefix"]
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=f"{prefix}/")["Contents"]]
     outputs = [k for k in keys if k.startswith(f"{prefix}/output/") and k.endswith(".parquet")]
-    frames = [pl.read_parquet(io.BytesIO(s3.get_object(Bucket=bucket, Key=k)["Body"].read())) for k in outputs]
+    frames = [
+        pl.read_parquet(io.BytesIO(s3.get_object(Bucket=bucket, Key=k)["Body"].read())) for k in outputs
+    ]
     assert sum(f.height for f in frames) > 0
-    assert sorted({d for f in frames for d in f["Date"].cast(pl.String).to_list()}) == ["2026-01-05", "2026-01-06"]
-    (report_key,) = [k for k in keys if k.startswith(f"{prefix}/state/remotebars/runs/") and k.endswith("/report.json")]
+    assert sorted({d for f in frames for d in f["Date"].cast(pl.String).to_list()}) == [
+        "2026-01-05",
+        "2026-01-06",
+    ]
+    (report_key,) = [
+        k for k in keys if k.startswith(f"{prefix}/state/remotebars/runs/") and k.endswith("/report.json")
+    ]
     assert json.loads(s3.get_object(Bucket=bucket, Key=report_key)["Body"].read())["status"] == "succeeded"
     assert {f"{prefix}/status/started", f"{prefix}/status/done"} <= set(keys)
     logs = _cli(ctx["env"]["jobs"], "job", "logs", job_id).output
-    assert f"basalt job {job_id}" in logs and "finished with exit code 0" in logs
+    assert f"basalt job {job_id}" in logs
+    assert "finished with exit code 0" in logs
     # Cancelling a finished job changes nothing.
-    assert json.loads(_cli(ctx["env"]["jobs"], "job", "cancel", job_id, "--json").output)["state"] == "succeeded"
+    assert (
+        json.loads(_cli(ctx["env"]["jobs"], "job", "cancel", job_id, "--json").output)["state"] == "succeeded"
+    )
 
 
 def test_cancel_terminates_the_instance(s3_pipeline: dict[str, Any], core_wheel: Wheel) -> None:
@@ -232,7 +267,8 @@ def test_a_tampered_wheel_fails_the_job_with_its_exit_code(
     assert status["state"] == "failed"
     assert "exit 13" in status["detail"]
     logs = _cli(ctx["env"]["jobs"], "job", "logs", record["job_id"]).output
-    assert "is not the" in logs and wheel.sha256 in logs
+    assert "is not the" in logs
+    assert wheel.sha256 in logs
 
 
 def test_a_local_source_is_refused_for_ec2(jobs_env: dict[str, Path], aws: Any) -> None:

@@ -96,7 +96,8 @@ def test_a_third_party_executor_runs_a_job_through_the_cli(jobs_env: dict[str, P
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
-    assert record["executor"] == "inline" and record["config"] == {"label": "mine"}
+    assert record["executor"] == "inline"
+    assert record["config"] == {"label": "mine"}
     status = runner.invoke(app, ["job", "status", record["job_id"], "--json", *common], obj=manager)
     assert json.loads(status.output)["state"] == "succeeded"
     assert json.loads(status.output)["detail"] == "mine"
@@ -109,7 +110,8 @@ def test_a_third_party_executor_runs_a_job_through_the_cli(jobs_env: dict[str, P
     assert bad.exit_code == 2
     assert "executor 'inline' settings: nope: Extra inputs are not permitted" in bad.output
     unknown = runner.invoke(app, ["job", "run", "-p", str(jobs_env["pipeline"]), "-e", "inlne"], obj=manager)
-    assert unknown.exit_code == 1 and "inline" in unknown.output  # the unknown-name error suggests it
+    assert unknown.exit_code == 1
+    assert "inline" in unknown.output
 
 
 def test_a_registration_that_is_not_an_executor_is_reported() -> None:

@@ -59,7 +59,8 @@ def test_a_job_outlives_the_terminal_that_started_it(jobs_env: dict[str, Path]) 
     deadline = time.monotonic() + TIMEOUT
     started = jobs_env["root"] / "started.json"
     while not (started.exists() and started.read_text().rstrip().endswith("}")):
-        assert terminal.poll() is None and time.monotonic() < deadline, "the launcher did not report a job"
+        assert terminal.poll() is None, "the terminal ended before the launcher reported a job"
+        assert time.monotonic() < deadline, "the launcher did not report a job"
         time.sleep(0.1)
     record = json.loads(started.read_text())
     job_id = record["job_id"]
@@ -75,10 +76,12 @@ def test_a_job_outlives_the_terminal_that_started_it(jobs_env: dict[str, Path]) 
     assert ledger.read_report()["status"] == "succeeded"
     assert len(ledger.committed_batches()) == 2
     out = pl.read_parquet(sorted(jobs_env["out"].rglob("*.parquet")))
-    assert out.height > 0 and out["Date"].n_unique() == 2
+    assert out.height > 0
+    assert out["Date"].n_unique() == 2
     log = _executor(jobs_env["jobs"]).logs(JobStore(jobs_env["jobs"]).load(job_id))
     assert f"run {status.run_id} started: 2 batches" in log
-    assert "run process" in log and "exit code 0" in log
+    assert "run process" in log
+    assert "exit code 0" in log
     deadline = time.monotonic() + 10
     while alive(supervisor) and time.monotonic() < deadline:  # it records the exit, then ends
         time.sleep(0.1)
@@ -97,7 +100,7 @@ def test_cancel_stops_the_run_and_leaves_it_resumable(jobs_env: dict[str, Path])
             "--jobs-dir",
             str(jobs_env["jobs"]),
             "--json",
-        ),  # fmt: skip
+        ),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -105,7 +108,8 @@ def test_cancel_stops_the_run_and_leaves_it_resumable(jobs_env: dict[str, Path])
     assert proc.returncode == 0, proc.stderr
     job_id = json.loads(proc.stdout)["job_id"]
     running = _wait_for(jobs_env["jobs"], job_id, lambda s: s.batches_done == 1)
-    assert running.state == "running" and running.batches_total == 2
+    assert running.state == "running"
+    assert running.batches_total == 2
     cancel = subprocess.run(
         _basalt("cancel", job_id, "--jobs-dir", str(jobs_env["jobs"]), "--json"),
         capture_output=True,
@@ -134,5 +138,6 @@ def test_a_failing_run_is_reported_with_its_cause(jobs_env: dict[str, Path]) -> 
     )
     status = _wait_for(jobs_env["jobs"], record.job_id, lambda s: s.finished)
     assert status.state == "failed"
-    assert "exit 1" in status.detail and "boom on purpose" in status.detail
+    assert "exit 1" in status.detail
+    assert "boom on purpose" in status.detail
     assert "error: date batch 2026-01-06_2026-01-06 failed" in executor.logs(record)

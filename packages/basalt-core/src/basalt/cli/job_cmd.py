@@ -83,7 +83,8 @@ def _print_status(status: JobStatus, as_json: bool) -> None:
     )
     run = f", run {status.run_id}" if status.run_id else ""
     console().print(
-        f"job {escape(status.job_id)}: [{colour}]{status.state}[/]{progress}{escape(run)}: {escape(status.detail)}",
+        f"job {escape(status.job_id)}: [{colour}]{status.state}[/]{progress}{escape(run)}: "
+        f"{escape(status.detail)}",
         highlight=False,
     )
 
@@ -326,7 +327,10 @@ def install(
     replace: Annotated[bool, typer.Option(help="Replace an installed schedule of the same name.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Run a pipeline on a cron timetable in a timezone (local: crontab/systemd files; ec2: EventBridge Scheduler)."""
+    """Run a pipeline on a cron timetable in a timezone.
+
+    local: a crontab line or systemd timer/service files in --out; ec2: an EventBridge Scheduler schedule.
+    """
     from pydantic import ValidationError
 
     from basalt.engine.loader import load_pipeline
@@ -374,7 +378,8 @@ def install(
     fires = ", ".join(t.strftime("%a %Y-%m-%d %H:%M %Z") for t in next_fire_times(schedule.cron, timezone, 3))
     out_console = console()
     out_console.print(
-        f"Installed schedule [bold]{escape(schedule.name)}[/] ({escape(executor_name)}): next {escape(fires)}",
+        f"Installed schedule [bold]{escape(schedule.name)}[/] ({escape(executor_name)}): "
+        f"next {escape(fires)}",
         highlight=False,
     )
     for key, value in installed.details.items():

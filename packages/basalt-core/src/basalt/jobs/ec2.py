@@ -84,7 +84,7 @@ class Ec2ExecutorConfig(ExecutorConfig):
     )
     endpoint_url: str | None = Field(
         None,
-        description="Endpoint for every AWS API (tests, or S3/EC2-compatible clouds); also set on the instance.",
+        description="Endpoint of every AWS API (tests, S3/EC2-compatible clouds); also set on the instance.",
     )
 
 
@@ -132,10 +132,20 @@ class Ec2Executor(Executor):
             pairs.append((key, wheel))
         return pairs
 
+    def upload_pipeline(self, pipeline: Path, prefix: str) -> list[str]:
+        """Upload the pipeline file and its schema lock (``NAME.schema.lock.json``) if there is one."""
+        s3 = self.client("s3")
+        keys = []
+        for path in (pipeline, pipeline.with_suffix(".schema.lock.json")):
+            if path == pipeline or path.is_file():
+                keys.append(f"{prefix}/{path.name}")
+                s3.upload_file(str(path), self.config.bucket, keys[-1])
+        return keys
+
     def user_data(
-        self, request: JobRequest, wheels: list[tuple[str, Wheel]], pipeline_key: str, **how: Any
+        self, request: JobRequest, wheels: list[tuple[str, Wheel]], pipeline_keys: list[str], **how: Any
     ) -> str:
-        """The instance's script for ``request`` (``how``: job id or schedule settings, see :class:`UserData`)."""
+        """The instance's script for ``request`` (``how``: the job id or a schedule's :class:`UserData`)."""
         relative = how.pop("relative_date", None)
         args = request.run_args()
         if relative is not None:  # the dates are chosen on the instance, when the schedule fires
@@ -144,8 +154,9 @@ class Ec2Executor(Executor):
             bucket=self.config.bucket,
             prefix=self.config.prefix,
             wheels=wheels,
-            pipeline_key=pipeline_key,
+            pipeline_key=pipeline_keys[0],
             pipeline_name=request.pipeline.name,
+            companions=tuple(pipeline_keys[1:]),
             run_args=args,
             relative_date=relative,
             timezone=request.timezone,
@@ -209,9 +220,8 @@ class Ec2Executor(Executor):
         prefix = self.job_prefix(job_id)
         wheels = self.upload_wheels(self.wheels())
         s3 = self.client("s3")
-        pipeline_key = f"{prefix}/pipeline/{request.pipeline.name}"
-        s3.upload_file(str(request.pipeline), self.config.bucket, pipeline_key)
-        script = self.user_data(request, wheels, pipeline_key, job_id=job_id)
+        pipeline_keys = self.upload_pipeline(request.pipeline, f"{prefix}/pipeline")
+        script = self.user_data(request, wheels, pipeline_keys, job_id=job_id)
         tags = {JOB_TAG: job_id, "basalt:dataset": request.dataset, "Name": f"basalt {job_id}"}
         reservation = self.client("ec2").run_instances(**self.run_instances_args(script, tags))
         instance_id = reservation["Instances"][0]["InstanceId"]
@@ -225,7 +235,7 @@ class Ec2Executor(Executor):
                 "bucket": self.config.bucket,
                 "prefix": prefix,
                 "wheels": [key for key, _ in wheels],
-                "pipeline_key": pipeline_key,
+                "pipeline_key": pipeline_keys[0],
             },
         )
         s3.put_object(
@@ -282,7 +292,8 @@ class Ec2Executor(Executor):
         if "cancelled" in markers:
             return JobStatus(
                 state="cancelled",
-                detail=f"cancelled at {markers['cancelled'].get('time')}; instance {instance} {state or 'gone'}",
+                detail=f"cancelled at {markers['cancelled'].get('time')}; instance {instance} "
+                f"{state or 'gone'}",
                 **base,
             )
         if state is None or state in GONE_STATES:
@@ -335,7 +346,7 @@ class Ec2Executor(Executor):
         return self.status(record)
 
     def install_schedule(self, schedule: Schedule) -> Schedule:
-        """An EventBridge Scheduler schedule starting an instance per firing (:mod:`basalt.jobs.ec2_schedule`)."""
+        """An EventBridge Scheduler schedule starting an instance per firing (see ``ec2_schedule``)."""
         from basalt.jobs.ec2_schedule import install
 
         return install(self, schedule)

@@ -11,6 +11,7 @@ instance when it starts. The cron expression becomes EventBridge's six-field for
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -88,10 +89,9 @@ def install(executor: Ec2Executor, schedule: Schedule) -> Schedule:
     )
     base = f"{executor.config.prefix.strip('/')}/schedules/{schedule.name}"
     wheels = executor.upload_wheels(executor.wheels())
-    pipeline_key = f"{base}/pipeline/{request.pipeline.name}"
-    executor.client("s3").upload_file(str(request.pipeline), executor.config.bucket, pipeline_key)
+    pipeline_keys = executor.upload_pipeline(request.pipeline, f"{base}/pipeline")
     script = executor.user_data(
-        request, wheels, pipeline_key, job_id_prefix=schedule.name, relative_date=schedule.date
+        request, wheels, pipeline_keys, job_id_prefix=schedule.name, relative_date=schedule.date
     )
     args = executor.run_instances_args(
         script, {SCHEDULE_TAG: schedule.name, "Name": f"basalt {schedule.name}"}
@@ -113,7 +113,7 @@ def install(executor: Ec2Executor, schedule: Schedule) -> Schedule:
         "arn": answer["ScheduleArn"],
         "group": GROUP,
         "expression": expression,
-        "pipeline_key": pipeline_key,
+        "pipeline_key": pipeline_keys[0],
         "wheels": [key for key, _ in wheels],
         "jobs_prefix": f"s3://{executor.config.bucket}/{executor.config.prefix.strip('/')}/jobs/{schedule.name}-…",
     }
@@ -133,10 +133,8 @@ def state(executor: Ec2Executor, schedule: Schedule) -> str:
 def uninstall(executor: Ec2Executor, schedule: Schedule) -> None:
     """Delete the schedule (already gone is fine)."""
     scheduler = executor.client("scheduler")
-    try:
+    with contextlib.suppress(scheduler.exceptions.ResourceNotFoundException):
         scheduler.delete_schedule(Name=schedule.name, GroupName=schedule.details.get("group", GROUP))
-    except scheduler.exceptions.ResourceNotFoundException:
-        pass
 
 
 __all__ = ["RUN_INSTANCES_TARGET", "aws_cron", "install", "state", "uninstall"]

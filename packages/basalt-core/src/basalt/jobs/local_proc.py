@@ -78,7 +78,8 @@ def run(folder: Path) -> int:
     request = record.request
     args = " ".join(request.run_args())
     _say(
-        f"job {record.job_id}: basalt pipeline run -p {request.pipeline} {args} --state-dir {request.state_dir}"
+        f"job {record.job_id}: basalt pipeline run -p {request.pipeline} {args} "
+        f"--state-dir {request.state_dir}"
     )
 
     def progress(event: str, fields: dict[str, Any]) -> None:

@@ -105,7 +105,9 @@ def _files(schedule: Schedule, config: LocalExecutorConfig) -> dict[str, str]:
         )
         # In a crontab, % ends the command: escape it.
         return {
-            f"basalt-{schedule.name}.crontab": f"# {header}\nCRON_TZ={schedule.timezone}\n{line.replace('%', chr(92) + '%')}\n"
+            f"basalt-{schedule.name}.crontab": (
+                f"# {header}\nCRON_TZ={schedule.timezone}\n{line.replace('%', chr(92) + '%')}\n"
+            )
         }
     if fmt == "systemd":
         calendar = on_calendar(schedule.cron, schedule.timezone)
@@ -143,10 +145,13 @@ def install(schedule: Schedule, config: LocalExecutorConfig) -> Schedule:
     written = [str((target / name).resolve()) for name in files]
     fmt = schedule.options.get("format", "crontab")
     if fmt == "crontab":
-        activate = f"crontab -l 2>/dev/null | cat - {shlex.quote(written[0])} | crontab -   (needs cronie for CRON_TZ)"
+        activate = (
+            f"crontab -l 2>/dev/null | cat - {shlex.quote(written[0])} | crontab -  (cronie reads CRON_TZ)"
+        )
     else:
         activate = (
-            f"cp {' '.join(map(shlex.quote, written))} ~/.config/systemd/user/ && systemctl --user daemon-reload "
+            f"cp {' '.join(map(shlex.quote, written))} ~/.config/systemd/user/ "
+            "&& systemctl --user daemon-reload "
             f"&& systemctl --user enable --now basalt-{schedule.name}.timer"
         )
     return schedule.model_copy(update={"details": {"files": written, "activate": activate}})

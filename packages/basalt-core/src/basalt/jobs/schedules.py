@@ -108,7 +108,7 @@ class Schedule(BaseModel):
 def next_fire_times(
     cron: str, timezone: str, count: int = 3, after: datetime | None = None
 ) -> list[datetime]:
-    """The next ``count`` firings of ``cron`` in ``timezone`` after ``after`` (default now), as aware local times.
+    """The next ``count`` firings of ``cron`` in ``timezone`` after ``after`` (default: now), in that zone.
 
     The expression is read as wall-clock time in ``timezone`` (as cron with ``CRON_TZ``,
     systemd's ``OnCalendar`` and EventBridge Scheduler do), so ``0 6 * * *`` in London fires

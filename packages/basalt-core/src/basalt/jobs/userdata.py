@@ -71,14 +71,16 @@ else
   "$WORK/venv/bin/python" -m pip install --quiet --upgrade pip boto3 || exit 11
   PY="$WORK/venv/bin/python"
 fi
-agent marker started + get-wheels "$WORK/wheels" @WHEELS@ + get @PIPELINE_KEY@ "$WORK/pipeline/@PIPELINE_NAME@" || exit $?
+agent marker started + get-wheels "$WORK/wheels" @WHEELS@ \
+  @GET_PIPELINE@ || exit $?
 ( while sleep 20; do agent put "$LOG" log/job.log; done ) &
 LOOP=$!
 "$PY" -m pip install --quiet $DEPS --force-reinstall @INSTALL@ || exit 14
 "$PY" -c 'import basalt; print("basalt", basalt.__version__, "installed at", basalt.__file__)' || exit 14
 @DATES@
 cd "$WORK"
-@TIMEOUT@"$PY" -m basalt pipeline run -p "$WORK/pipeline/@PIPELINE_NAME@" --state-dir "$WORK/state" --output-root "$WORK/output" @ARGS@
+@TIMEOUT@"$PY" -m basalt pipeline run -p "$WORK/pipeline/@PIPELINE_NAME@" \
+  --state-dir "$WORK/state" --output-root "$WORK/output" @ARGS@
 RUN=$?
 agent put-dir "$WORK/output" output + put-dir "$WORK/state" state || { [ "$RUN" -eq 0 ] && RUN=16; }
 exit "$RUN"
@@ -98,6 +100,8 @@ class UserData:
     pipeline_name: str
     run_args: list[str]
     """``basalt pipeline run`` options (dates excluded when ``relative_date`` is set)."""
+    companions: tuple[str, ...] = ()
+    """Keys of files placed beside the pipeline (its schema lock), named by their last part."""
     job_id: str | None = None
     """Fixed job id; None: made at run time from ``job_id_prefix`` and the UTC time (schedules)."""
     job_id_prefix: str = "job"
@@ -138,7 +142,8 @@ class UserData:
             installs.append(f'"$WORK/wheels/{wheel.name}{extras}"')  # names checked: [A-Za-z0-9_.+-]
         if self.relative_date is not None:
             dates = (
-                f'DAY=$("$PY" -m basalt.jobs.dates {q(self.relative_date)} --timezone {q(self.timezone)}) || exit 18\n'
+                f'DAY=$("$PY" -m basalt.jobs.dates {q(self.relative_date)} '
+                f"--timezone {q(self.timezone)}) || exit 18\n"
                 'echo "dates resolved in ' + self.timezone + ': $DAY"'
             )
             args = ['--date "$DAY"', *map(q, self.run_args)]
@@ -155,8 +160,11 @@ class UserData:
             "@PYTHON@": q(self.python),
             "@WHEELS@": " ".join(q(f"{key}={wheel.sha256}") for key, wheel in self.wheels),
             "@INSTALL@": " ".join(installs),
-            "@PIPELINE_KEY@": q(self.pipeline_key),
-            "@PIPELINE_NAME@": re.sub(r"[^A-Za-z0-9_.-]", "_", self.pipeline_name),
+            "@GET_PIPELINE@": " ".join(
+                f'+ get {q(key)} "$WORK/pipeline/{_safe(key.rsplit("/", 1)[-1])}"'
+                for key in (self.pipeline_key, *self.companions)
+            ),
+            "@PIPELINE_NAME@": _safe(self.pipeline_name),
             "@DATES@": dates,
             "@TIMEOUT@": f"timeout {int(self.timeout_seconds)} " if self.timeout_seconds else "",
             "@ARGS@": " ".join(args),
@@ -165,6 +173,11 @@ class UserData:
         for token, value in replacements.items():
             script = script.replace(token, value)
         return script
+
+
+def _safe(name: str) -> str:
+    """A file name with nothing the shell could read (spaces, quotes, ``$``…) in it."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
 __all__ = ["MAX_USER_DATA_BYTES", "UserData"]

@@ -86,7 +86,8 @@ def build_wheels(checkout: Path, packages: list[str], out: Path | None = None) -
     unknown = [name for name in wanted if name not in folders]
     if unknown:
         raise JobError(
-            f"no package folder {', '.join(unknown)} under {checkout / 'packages'} (have {', '.join(folders)})"
+            f"no package folder {', '.join(unknown)} under {checkout / 'packages'} "
+            f"(have {', '.join(folders)})"
         )
     out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="basalt-wheels-"))
     out.mkdir(parents=True, exist_ok=True)
