@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ from basalt.cli import build_app
 from basalt.engine.loader import load_pipeline
 from basalt.engine.runner import RunFailedError, run_pipeline
 from basalt.plugins.manager import get_plugin_manager
+from basalt.runs.html import render_html
 from basalt.runs.live import watch
 from basalt.runs.store import find, fold_run
 
@@ -71,6 +73,8 @@ def test_a_run_in_another_process_is_watched_live_to_its_end(
         # Not a terminal: one line per change. The first shows the held batch in progress.
         assert watcher.stdout is not None
         first = watcher.stdout.readline()
+        # A report of the run in progress: the held batch's bar is running and reaches the present.
+        page = render_html(fold_run(find(env["state"], "last")))
         (env["control"] / f"hold-{HELD}").unlink()  # release the batch
         rest, errors = watcher.communicate(timeout=WAIT)
         assert run.wait(timeout=WAIT) == 0, run.communicate()
@@ -79,6 +83,9 @@ def test_a_run_in_another_process_is_watched_live_to_its_end(
             run.kill()
     assert "[watched] running: 1/2 batches done, 1 running, 0 failed" in first
     assert f"{HELD}_{HELD}#1 (bars {HELD})" in first  # the worker, its batch and what it computes
+    running = re.search(r'class="attempt running"[^>]*data-start="([\d.]+)" data-end="([\d.]+)"', page)
+    assert running is not None
+    assert float(running.group(2)) > float(running.group(1))
     lines = [first, *rest.splitlines()]
     assert "succeeded: 2/2 batches done, 0 running, 0 failed" in lines[-1], lines
     assert "14 rows" in lines[-1]  # 7 one-minute bars a day, from the ledger's committed rows

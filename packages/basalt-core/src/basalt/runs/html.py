@@ -9,7 +9,7 @@ the quality gates' results.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
@@ -71,6 +71,8 @@ def _ends(view: RunView) -> tuple[datetime, datetime]:
     starts = [a.started for a in view.attempts]
     first = min([view.started, *starts] if view.started else starts)
     ends = [a.ended or a.started for a in view.attempts]
+    if view.status in ("running", "starting"):
+        ends.append(datetime.now(UTC))  # bars of batches in progress reach the present
     last = max([view.ended, *ends] if view.ended else ends)
     return first, last
 
