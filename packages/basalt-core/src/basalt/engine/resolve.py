@@ -155,6 +155,7 @@ def _resolve_module(
     # Analytics first: asking for the preprocessors imports every preprocessor module (the
     # replay kernels' numba among them), which a pipeline without preprocessors never needs.
     analytics = manager.analytics()
+    cls: type[AnalyticModule] | type[PreprocessorModule]
     try:
         if name in analytics:
             cls = analytics[name]
