@@ -153,8 +153,10 @@ def _percent(share: float) -> str:
 def unique_keys(output: pl.DataFrame, keys: list[str], severity: str) -> RuleResult:
     """No two rows of ``output`` share ``keys``; on failure, the count and one duplicated key."""
     present = [k for k in keys if k in output.columns]
-    duplicated = output.select(pl.struct(present).is_duplicated()).to_series() if output.height else None
-    count = int(duplicated.sum()) if duplicated is not None else 0
+    if not output.height:
+        return RuleResult("unique_keys", severity, True, "no rows")
+    duplicated = output.select(pl.struct(present).is_duplicated()).to_series()
+    count = int(duplicated.sum())
     if not count:
         return RuleResult("unique_keys", severity, True, f"no duplicate {tuple(present)}")
     example = output.filter(duplicated).select(present).row(0, named=True)
@@ -210,7 +212,7 @@ def value_range(output: pl.DataFrame, rule: RangeRule) -> list[RuleResult]:
         if rule.max is not None:
             outside = outside | (values > rule.max)
         count = int(outside.sum())
-        seen = f" (seen {values.min()} .. {values.max()})" if values.len() else ""
+        seen = f" (seen {values.min()!s} .. {values.max()!s})" if values.len() else ""
         message = f"{count} of {values.len()} values outside [{low}, {high}]{seen}"
         results.append(RuleResult("range", rule.on_fail, count == 0, message, column=name))
     return results

@@ -213,9 +213,10 @@ def fold_run(ledger: RunLedger, events: list[dict[str, Any]] | None = None) -> R
             every.append(attempt)
             by_worker[(batch, attempt.worker)] = attempt
         elif kind in ("pass_started", "pass_finished", "batch_error", "quality_checked"):
-            attempt = by_worker.get((batch, event.get("pid"))) or latest.get(batch)
-            if attempt is None:
+            owner = by_worker.get((batch, event.get("pid"))) or latest.get(batch)
+            if owner is None:
                 continue
+            attempt = owner
             if attempt.worker is None:
                 attempt.worker = event.get("pid")
             if kind == "pass_started":
@@ -231,9 +232,10 @@ def fold_run(ledger: RunLedger, events: list[dict[str, Any]] | None = None) -> R
             elif kind == "batch_error":
                 attempt.error = {k: event.get(k) for k in ("type", "message", "culprit", "retryable")}
         elif kind in ("batch_committed", "batch_failed"):
-            attempt = attempts.get((batch, int(event.get("attempt", 1))))
-            if attempt is None:
+            found = attempts.get((batch, int(event.get("attempt", 1))))
+            if found is None:
                 continue
+            attempt = found
             attempt.ended = ts
             if kind == "batch_committed":
                 attempt.outcome = "committed"
