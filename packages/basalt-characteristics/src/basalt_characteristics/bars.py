@@ -28,8 +28,8 @@ on a fabricated trade) and make OHLC and VWAP depend on the split rule. (VPIN, w
 needs exactly equal volume buckets, splits; bars do not.)
 
 **Day boundaries**: by default every bar closes at the day's end (its last bar is
-marked ``BarComplete = false``) and each day starts afresh (bar numbers, the tick
-rule, imbalance expectations). With ``carry_over: true`` the open bar, the bar count,
+marked ``BarComplete = false``) and each listing-day starts afresh (bar numbers, the
+tick rule, imbalance expectations), also when one input holds several days. With ``carry_over: true`` the open bar, the bar count,
 the tick rule and the expectations carry to the listing's next day through the
 engine's module state; a bar is written on the day it closes (its ``BarStart`` may be
 on an earlier day) and a bar still open at the end of the data is not written. An
@@ -53,7 +53,7 @@ from pydantic import Field, model_validator
 
 from basalt import ColumnDoc, StatefulAnalyticModule, TimeBuckets
 from basalt_characteristics import _bars_kernel as k
-from basalt_characteristics.flow_common import NS, PRICE, SIZE, TradeSetConfig, kept_trades
+from basalt_characteristics.flow_common import DAY, NS, PRICE, SIZE, TradeSetConfig, kept_trades
 
 BarType = Literal["time", "tick", "volume", "dollar", "tick_imbalance", "volume_imbalance"]
 _IS_STATE, _SIDE = "__is_state", "__side"
@@ -297,6 +297,7 @@ class BarsModule(StatefulAnalyticModule):
             NS,
             PRICE,
             SIZE,
+            DAY,
             pl.col("AggressorSide").fill_null(0).cast(pl.Int64).alias(_SIDE),
             pl.lit(False).alias(_IS_STATE),
         )
@@ -332,9 +333,21 @@ class BarsModule(StatefulAnalyticModule):
         cfg = self.config
         states = frame.filter(pl.col(_IS_STATE)).unique("ListingId", keep="last").sort("ListingId")
         trades = frame.filter(~pl.col(_IS_STATE))  # already in trade order within each listing
-        listings = np.unique(
-            np.concatenate([states["ListingId"].to_numpy(), trades["ListingId"].to_numpy()])
-        ).astype(np.int64)
+        ids = trades["ListingId"].to_numpy().astype(np.int64)
+        if cfg.carry_over:  # one run of trades per listing, from its state
+            listings = np.unique(np.concatenate([states["ListingId"].to_numpy(), ids])).astype(np.int64)
+            order = np.argsort(ids, kind="stable")  # listings grouped, trade order kept within each
+            starts = np.searchsorted(ids[order], listings, side="left").astype(np.int64)
+        else:  # one run per listing-day, each from scratch (an input may hold several days)
+            states = states.clear()
+            days = trades[DAY].cast(pl.Int32).to_numpy()
+            order = np.lexsort((days, ids))  # stable: trade order kept within each listing-day
+            key_ids, key_days = ids[order], days[order]
+            starts = np.flatnonzero(
+                np.r_[True, (key_ids[1:] != key_ids[:-1]) | (key_days[1:] != key_days[:-1])]
+            ).astype(np.int64)
+            listings = key_ids[starts] if len(ids) else np.zeros(0, dtype=np.int64)
+        starts = np.append(starts, len(ids)).astype(np.int64)
         fs = np.zeros((len(listings), k.FLOAT_STATE), dtype=np.float64)
         its = np.zeros((len(listings), k.INT_STATE), dtype=np.int64)
         imbalance = cfg.expected_imbalance()
@@ -344,11 +357,6 @@ class BarsModule(StatefulAnalyticModule):
             rows = np.searchsorted(listings, states["ListingId"].to_numpy())
             fs[rows] = states.select(_FLOAT_STATE).fill_null(0.0).to_numpy()
             its[rows] = states.select(_INT_STATE).fill_null(0).to_numpy()
-        ids = trades["ListingId"].to_numpy()
-        order = np.argsort(ids, kind="stable")  # listings grouped, trade order kept within each
-        ids = ids[order]
-        starts = np.searchsorted(ids, listings, side="left").astype(np.int64)
-        starts = np.append(starts, len(ids)).astype(np.int64)
         kind = k.KINDS.index(cfg.bar_type)
         threshold = {
             "time": cfg.bar_seconds * 1e9,
@@ -402,12 +410,13 @@ class BarsModule(StatefulAnalyticModule):
             pl.col("BarStart", "BarEnd").cast(pl.Datetime("ns")),
             pl.col("VWAP", "BuyVolumeShare").fill_nan(None),
         )
+        kept = slice(None) if cfg.carry_over else slice(0)  # without carry_over there is no state
         new_states = pl.DataFrame(
             {
-                "ListingId": listings,
-                _IS_STATE: np.ones(len(listings), dtype=bool),
-                **{name: fs[:, i] for i, name in enumerate(_FLOAT_STATE)},
-                **{name: its[:, i] for i, name in enumerate(_INT_STATE)},
+                "ListingId": listings[kept],
+                _IS_STATE: np.ones(len(listings), dtype=bool)[kept],
+                **{name: fs[kept, i] for i, name in enumerate(_FLOAT_STATE)},
+                **{name: its[kept, i] for i, name in enumerate(_INT_STATE)},
             }
         )
         return pl.concat([bars, new_states], how="diagonal_relaxed").select(

@@ -97,6 +97,15 @@ def test_every_bar_type_equals_the_plain_python_reference(cfg: dict[str, Any], c
         assert got["Volume"].sum() == pytest.approx(lit["Size"].sum(), rel=1e-12)
 
 
+@pytest.mark.parametrize("cfg", CONFIGS, ids=[c["bar_type"] for c in CONFIGS])
+def test_without_carry_over_one_call_over_several_days_closes_each_day(cfg: dict[str, Any]) -> None:
+    frame = random_trades(seed=9, days=DAYS)
+    at_once = BarsModule(cfg).compute({"trades": frame.lazy()}, BUCKETS).collect()
+    day_by_day = run_days(cfg, frame, DAYS).drop("Date")
+    order = ["ListingId", "BarEnd", "BarNumber"]
+    assert at_once.sort(order).equals(day_by_day.sort(order))
+
+
 def test_a_trade_exactly_at_the_threshold_closes_the_bar_and_a_straddling_trade_is_not_split() -> None:
     sizes = [40, 60, 50, 70, 10]
     frame = trades_frame([{"t": at(DAY0, i), "price": 10 + i, "size": s} for i, s in enumerate(sizes)])
