@@ -279,7 +279,7 @@ def _merged(values: Iterable[object]) -> object:
 
 
 # The API reference: what `import basalt` offers, by the module that defines it, in this order.
-REFERENCE_EXTRA: dict[str, list[str]] = {"basalt.sources.base": ["Source"]}
+REFERENCE_EXTRA: dict[str, list[str]] = {"basalt.sources.base": ["Source"], "basalt.jobs.base": ["Executor"]}
 REFERENCE_TITLES: dict[str, str] = {
     "basalt.modules": "Modules and their columns",
     "basalt.metrics": "Declarative metrics",
@@ -290,6 +290,7 @@ REFERENCE_TITLES: dict[str, str] = {
     "basalt.universe": "Universes",
     "basalt.engine": "Running pipelines",
     "basalt.plugins": "Plugins",
+    "basalt.jobs": "Executors",
 }
 
 
@@ -303,6 +304,12 @@ def reference_page() -> None:
             by_module[lazy[name]].append(name)
     for module, names in REFERENCE_EXTRA.items():
         by_module[module].extend(n for n in names if n not in by_module[module])
+    # `basalt.engine` exports more for orchestrators (errors, reports, jobs): those too.
+    engine = importlib.import_module("basalt.engine")
+    for name in engine.__all__:
+        module, _, attribute = engine._PUBLIC[name].partition(":")
+        if name not in basalt.__all__ and not attribute:
+            by_module[module].append(name)
     groups: dict[str, list[str]] = defaultdict(list)
     for module in by_module:
         key = next((k for k in REFERENCE_TITLES if module == k or module.startswith(k + ".")), module)
@@ -310,8 +317,8 @@ def reference_page() -> None:
     out = [
         "# API reference",
         "",
-        "Everything `basalt/__init__.py` exports (`from basalt import …`), the `Source` base class",
-        "and `basalt.testing`, generated from their docstrings. `hookimpl` is pluggy's marker for",
+        "Everything `basalt/__init__.py` and `basalt.engine` export, the `Source` and `Executor` base",
+        "classes and `basalt.testing`, generated from their docstrings. `hookimpl` is pluggy's marker for",
         "[hook](hooks.md) implementations. This API is typed (every distribution ships `py.typed`)",
         "and CI type-checks it: `hatch run types:check` runs mypy over the modules listed in",
         "`mypy.ini`.",
