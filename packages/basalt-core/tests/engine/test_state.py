@@ -256,6 +256,11 @@ def test_a_run_starting_mid_history_uses_the_stored_state_or_a_warm_up(
     assert plan.passes[0]["state"].startswith(f"stored state of {DAYS[2]} (last stored day before {DAYS[3]})")
     run_partition(data, None, DAYS[3], DAYS[-1])
     assert_frame_equal(_output(stored).filter(pl.col("Date") >= DAYS[3]), later)
+    # Re-running days 1-3 now: the plan says the stored later days depend on what it rewrites.
+    plan = build_plan(
+        resolve(load_pipeline(data=_data(lake, stored, DAYS[0], DAYS[2])), get_plugin_manager())
+    )
+    assert f"{len(DAYS) - 3} day(s) after END_DATE have stored state" in plan.passes[0]["state"]
 
     cold = tmp_path / "cold"  # nothing stored and no warm-up: the state starts fresh on day 4
     plan = build_plan(resolve(load_pipeline(data=_data(lake, cold, DAYS[3], DAYS[-1])), get_plugin_manager()))

@@ -316,7 +316,14 @@ def state_source(
     first = universes[days[0]]
     ids = first.get_column("ListingId").to_list() if first.height else []
     warmup = getattr(resolved_pass.config, "warmup_start", None)
-    return f"{describe_state_source(stores, days[0], ids, warmup)}; stored in {root}"
+    text = f"{describe_state_source(stores, days[0], ids, warmup)}; stored in {root}"
+    later = sorted({d for store in stores.values() for d in store.days() if d > days[-1]})
+    if later:  # their states were computed from what this run will rewrite
+        text += (
+            f"; note: {len(later)} day(s) after END_DATE have stored state ({later[0]} … {later[-1]}), "
+            "computed from the state this run rewrites: run them again after it"
+        )
+    return text
 
 
 __all__ = [
