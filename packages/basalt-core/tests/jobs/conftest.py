@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -111,3 +113,15 @@ def jobs_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[s
         "control": control,
     }
     reset_plugin_manager()
+    _stop_jobs(tmp_path / "jobs")
+
+
+def _stop_jobs(jobs: Path) -> None:
+    """Kill what a failed test may have left running: each local job's process group, by its pid."""
+    from basalt.jobs.procs import alive, read_pid
+
+    for pid_file in jobs.glob("*/supervisor.pid"):
+        pid = read_pid(pid_file)
+        if pid is not None and alive(pid, str(pid_file.parent)):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)

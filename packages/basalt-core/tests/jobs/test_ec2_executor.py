@@ -134,20 +134,19 @@ def _ec2() -> Any:
     return boto3.client("ec2")
 
 
-def _play_the_instance(instance_id: str, workdir: Path, venv: Path) -> subprocess.CompletedProcess[str]:
+def _play_the_instance(
+    instance_id: str, workdir: Path, venv: Path | None
+) -> subprocess.CompletedProcess[str]:
     """Run the user-data moto holds for ``instance_id`` with bash, as cloud-init would."""
     attribute = _ec2().describe_instance_attribute(InstanceId=instance_id, Attribute="userData")
     script = base64.b64decode(attribute["UserData"]["Value"]).decode()
     path = workdir / "user-data.sh"
     workdir.mkdir(parents=True, exist_ok=True)
     path.write_text(script)
-    env = {
-        **os.environ,
-        "BASALT_JOB_WORKDIR": str(workdir),
-        "BASALT_JOB_VENV": str(venv),
-        "BASALT_JOB_NO_SHUTDOWN": "1",
-    }
-    return subprocess.run(["bash", str(path)], env=env, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "BASALT_JOB_WORKDIR": str(workdir), "BASALT_JOB_NO_SHUTDOWN": "1"}
+    if venv is not None:
+        env["BASALT_JOB_VENV"] = str(venv)
+    return subprocess.run(["bash", str(path)], env=env, capture_output=True, text=True, timeout=900)
 
 
 def test_wheels_are_built_from_this_checkout(tmp_path: Path) -> None:
@@ -283,3 +282,33 @@ def test_a_local_source_is_refused_for_ec2(jobs_env: dict[str, Path], aws: Any) 
     assert missing.exit_code == 2
     assert "executor 'ec2' settings: bucket: Field required; image_id: Field required" in missing.output
     assert Ec2Executor.NAME == "ec2"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("BASALT_TEST_EC2_FULL_INSTALL"),
+    reason="creates a venv and installs Basalt's dependencies from the package index (minutes, network): "
+    "set BASALT_TEST_EC2_FULL_INSTALL=1",
+)
+def test_the_instance_script_installs_everything_from_scratch(s3_pipeline: dict[str, Any]) -> None:
+    """The script exactly as an instance runs it: python3 -m venv, pip install boto3, the wheels with deps."""
+    ctx = s3_pipeline
+    record = _start(ctx, "-o", "packages=[basalt-core]", "-o", f"python={sys.executable}")
+    workdir = ctx["env"]["root"] / "instance"
+    played = _play_the_instance(record["details"]["instance_id"], workdir, None)
+    log = (workdir / "job.log").read_text()
+    assert played.returncode == 0, log
+    installed = next(line for line in log.splitlines() if " installed at " in line)
+    assert str(workdir / "venv") in installed
+    assert _status(ctx, record["job_id"])["state"] == "succeeded"
+
+
+def test_aws_errors_are_reported_as_job_errors(s3_pipeline: dict[str, Any], core_wheel: Wheel) -> None:
+    ctx = s3_pipeline
+    result = _cli(
+        ctx["env"]["jobs"], "job", "run", "-p", str(ctx["pipeline"]), "-e", "ec2",
+        "-o", "bucket=no-such-bucket", "-o", f"image_id={AMI}", "-o", f"wheel_dir={core_wheel.path.parent}",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert result.output.startswith("error: ec2 executor, submit: ")
+    assert "no-such-bucket" in result.output
+    assert "This is a bug" not in result.output

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from basalt.engine.ledger import RunLedger
-from basalt.jobs.base import JobStatus, JobStore
+from basalt.jobs.base import JobRequest, JobStatus, JobStore
 from basalt.jobs.local import LocalExecutor
 from basalt.jobs.procs import alive, read_pid
 
@@ -131,8 +131,6 @@ def test_cancel_stops_the_run_and_leaves_it_resumable(jobs_env: dict[str, Path])
 def test_a_failing_run_is_reported_with_its_cause(jobs_env: dict[str, Path]) -> None:
     (jobs_env["control"] / "raise").touch()
     executor = _executor(jobs_env["jobs"])
-    from basalt.jobs.base import JobRequest
-
     record = executor.submit(
         JobRequest(pipeline=jobs_env["pipeline"], dataset="jobsbars", state_dir=jobs_env["state"])
     )
@@ -141,3 +139,20 @@ def test_a_failing_run_is_reported_with_its_cause(jobs_env: dict[str, Path]) -> 
     assert "exit 1" in status.detail
     assert "boom on purpose" in status.detail
     assert "error: date batch 2026-01-06_2026-01-06 failed" in executor.logs(record)
+
+
+def test_a_job_killed_outright_is_reported_terminated(jobs_env: dict[str, Path]) -> None:
+    (jobs_env["control"] / "sleep").touch()
+    executor = _executor(jobs_env["jobs"])
+    record = executor.submit(
+        JobRequest(pipeline=jobs_env["pipeline"], dataset="jobsbars", state_dir=jobs_env["state"])
+    )
+    running = _wait_for(jobs_env["jobs"], record.job_id, lambda s: s.batches_done == 1)
+    assert running.state == "running"
+    # kill -9 to the job's whole process group (supervisor, run, workers): nobody records an exit.
+    os.killpg(record.details["supervisor_pid"], signal.SIGKILL)
+    status = _wait_for(jobs_env["jobs"], record.job_id, lambda s: s.finished, timeout=30)
+    assert status.state == "terminated"
+    assert "gone without recording an exit" in status.detail
+    assert status.batches_done == 1  # what the ledger says was committed before the kill
+    assert not (jobs_env["jobs"] / record.job_id / "exit.json").exists()

@@ -20,9 +20,12 @@ whose target is ``ec2:runInstances`` with the same kind of user-data (:mod:`basa
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import Field
 
@@ -40,6 +43,27 @@ JOB_TAG = "basalt:job-id"
 """Instance tag holding the job id (status finds the instance by it)."""
 SCHEDULE_TAG = "basalt:schedule"
 GONE_STATES = frozenset({"shutting-down", "terminated", "stopping", "stopped"})
+VISIBLE_WITHIN = timedelta(minutes=10)
+"""How long a new instance may stay invisible to DescribeInstances (EC2 is eventually consistent)."""
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _aws_errors(method: F) -> F:
+    """AWS errors (credentials, region, permissions, bad ids) as a :class:`JobError` naming the call."""
+
+    @functools.wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            import boto3.exceptions
+            import botocore.exceptions as aws
+        except ImportError:  # pragma: no cover - boto3 missing: client() says what to install
+            return method(*args, **kwargs)
+        try:
+            return method(*args, **kwargs)
+        except (aws.BotoCoreError, aws.ClientError, boto3.exceptions.Boto3Error) as exc:
+            raise JobError(f"ec2 executor, {method.__name__.replace('_', ' ')}: {exc}") from exc
+
+    return wrapper  # type: ignore[return-value]
 
 
 class Ec2ExecutorConfig(ExecutorConfig):
@@ -67,6 +91,11 @@ class Ec2ExecutorConfig(ExecutorConfig):
     )
     extras: list[str] = Field(
         default_factory=lambda: ["aws"], description="Extras of bmll-basalt to install (dependencies only)."
+    )
+    requirements: list[str] = Field(
+        default_factory=list,
+        description="More pip requirements for the instance, e.g. third-party plugins the pipeline uses "
+        "('my-basalt-plugin==1.2'); Basalt's own packages come from the wheels.",
     )
     wheel_dir: Path | None = Field(
         None, description="Install these already built wheels instead of building the checkout's."
@@ -161,6 +190,7 @@ class Ec2Executor(Executor):
             relative_date=relative,
             timezone=request.timezone,
             extras=tuple(self.config.extras),
+            requirements=tuple(self.config.requirements),
             python=self.config.python,
             region=self.config.region,
             endpoint_url=self.config.endpoint_url,
@@ -214,6 +244,7 @@ class Ec2Executor(Executor):
                 "folders: give the pipeline an s3 (or bmll) SOURCE"
             )
 
+    @_aws_errors
     def submit(self, request: JobRequest) -> JobRecord:
         """Upload wheels and pipeline, start the instance, tag it with the job id."""
         job_id = new_job_id(request.dataset)
@@ -265,10 +296,26 @@ class Ec2Executor(Executor):
         )
         return [i for r in pages.get("Reservations", []) for i in r.get("Instances", [])]
 
+    def _instances_of(self, record: JobRecord) -> list[dict[str, Any]]:
+        """The job's instances by tag, else by the id ``run_instances`` returned (tags may lag)."""
+        found = self.instances(record.job_id)
+        instance_id = record.details.get("instance_id")
+        if found or not instance_id:
+            return found
+        ec2 = self.client("ec2")
+        try:
+            pages = ec2.describe_instances(InstanceIds=[instance_id])
+        except ec2.exceptions.ClientError as exc:
+            if "NotFound" in str(exc.response.get("Error", {}).get("Code", "")):
+                return []
+            raise
+        return [i for r in pages.get("Reservations", []) for i in r.get("Instances", [])]
+
+    @_aws_errors
     def status(self, record: JobRecord) -> JobStatus:
         """The instance's state (by tag) and the S3 markers."""
         markers = self.markers(record)
-        instances = self.instances(record.job_id)
+        instances = self._instances_of(record)
         state = instances[0]["State"]["Name"] if instances else None
         where = f"s3://{record.details['bucket']}/{record.details['prefix']}/"
         base: dict[str, Any] = {
@@ -296,6 +343,8 @@ class Ec2Executor(Executor):
                 f"{state or 'gone'}",
                 **base,
             )
+        if state is None and _age(record) < VISIBLE_WITHIN:
+            return JobStatus(state="starting", detail=f"instance {instance} not visible yet", **base)
         if state is None or state in GONE_STATES:
             return JobStatus(
                 state="terminated",
@@ -313,6 +362,7 @@ class Ec2Executor(Executor):
             )
         return JobStatus(state="starting", detail=f"instance {instance} {state}; installing", **base)
 
+    @_aws_errors
     def logs(self, record: JobRecord) -> str:
         """The job's log from S3 (empty until the instance first uploads it)."""
         s3 = self.client("s3")
@@ -324,13 +374,12 @@ class Ec2Executor(Executor):
             return ""
         return obj["Body"].read().decode(errors="replace")
 
+    @_aws_errors
     def cancel(self, record: JobRecord) -> JobStatus:
         """Write the ``cancelled`` marker and terminate the instance."""
         current = self.status(record)
         if current.finished:
             return current
-        from datetime import UTC, datetime
-
         marker = {
             "code": None,
             "time": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -341,27 +390,38 @@ class Ec2Executor(Executor):
             Key=f"{record.details['prefix']}/status/cancelled",
             Body=json.dumps(marker).encode(),
         )
-        ids = [i["InstanceId"] for i in self.instances(record.job_id)] or [record.details["instance_id"]]
+        ids = [i["InstanceId"] for i in self._instances_of(record)] or [record.details["instance_id"]]
         self.client("ec2").terminate_instances(InstanceIds=ids)
         return self.status(record)
 
+    @_aws_errors
     def install_schedule(self, schedule: Schedule) -> Schedule:
         """An EventBridge Scheduler schedule starting an instance per firing (see ``ec2_schedule``)."""
         from basalt.jobs.ec2_schedule import install
 
         return install(self, schedule)
 
+    @_aws_errors
     def uninstall_schedule(self, schedule: Schedule) -> None:
         """Delete the EventBridge Scheduler schedule."""
         from basalt.jobs.ec2_schedule import uninstall
 
         uninstall(self, schedule)
 
+    @_aws_errors
     def schedule_state(self, schedule: Schedule) -> str:
         """The schedule's state in EventBridge Scheduler (``ENABLED``, ``DISABLED``, ``missing``)."""
         from basalt.jobs.ec2_schedule import state
 
         return state(self, schedule)
+
+
+def _age(record: JobRecord) -> timedelta:
+    """How long ago the job was created (a day when its record has no readable time)."""
+    try:
+        return datetime.now(UTC) - datetime.fromisoformat(record.created)
+    except ValueError:
+        return timedelta(days=1)
 
 
 def _is_date_option(args: list[str], index: int) -> bool:

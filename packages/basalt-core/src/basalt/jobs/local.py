@@ -122,6 +122,13 @@ class LocalExecutor(Executor):
                 return JobStatus(state="starting", detail=f"supervisor pid {supervisor}; {where}", **base)
             progress = f"{done}/{total} batches committed" if total is not None else "running"
             return JobStatus(state="running", detail=f"{progress}; pid {supervisor}; {where}", **base)
+        runner = read_pid(folder / files.RUN_PID)
+        if runner is not None and alive(runner, str(folder)):
+            return JobStatus(
+                state="running",
+                detail=f"run pid {runner}; its supervisor is gone, so its exit will not be recorded; {where}",
+                **base,
+            )
         if supervisor is None and not (folder / files.LOG).exists():
             return JobStatus(state="unknown", detail="the job never started", **base)
         return JobStatus(

@@ -109,6 +109,8 @@ class UserData:
     """``yesterday``/``today``: resolved on the instance, in ``timezone``, when the job runs."""
     timezone: str = "UTC"
     extras: tuple[str, ...] = ("aws",)
+    requirements: tuple[str, ...] = ()
+    """More pip requirements (third-party plugins), installed with the wheels."""
     python: str = "python3"
     region: str | None = None
     endpoint_url: str | None = None
@@ -159,7 +161,7 @@ class UserData:
             "@SHUTDOWN@": "1" if self.shutdown else "0",
             "@PYTHON@": q(self.python),
             "@WHEELS@": " ".join(q(f"{key}={wheel.sha256}") for key, wheel in self.wheels),
-            "@INSTALL@": " ".join(installs),
+            "@INSTALL@": " ".join([*installs, *map(q, self.requirements)]),
             "@GET_PIPELINE@": " ".join(
                 f'+ get {q(key)} "$WORK/pipeline/{_safe(key.rsplit("/", 1)[-1])}"'
                 for key in (self.pipeline_key, *self.companions)
