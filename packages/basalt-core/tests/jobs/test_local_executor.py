@@ -11,11 +11,14 @@ import time
 from pathlib import Path
 
 import polars as pl
+from typer.testing import CliRunner
 
+from basalt.cli import build_app
 from basalt.engine.ledger import RunLedger
 from basalt.jobs.base import JobRequest, JobStatus, JobStore
 from basalt.jobs.local import LocalExecutor
 from basalt.jobs.procs import alive, read_pid
+from basalt.plugins.manager import PluginManager
 
 TIMEOUT = 90.0
 
@@ -82,6 +85,15 @@ def test_a_job_outlives_the_terminal_that_started_it(jobs_env: dict[str, Path]) 
     assert f"run {status.run_id} started: 2 batches" in log
     assert "run process" in log
     assert "exit code 0" in log
+    # The CLI reads the same record from any terminal.
+    manager = PluginManager(entry_points=False)
+    cli = CliRunner()
+    where = ["--jobs-dir", str(jobs_env["jobs"])]
+    tail = cli.invoke(build_app(manager), ["job", "logs", "last", "--tail", "1", *where], obj=manager)
+    assert tail.output.strip().endswith("ended: exit code 0")
+    assert tail.output.count("\n") == 1
+    listed = cli.invoke(build_app(manager), ["job", "list", "--json", *where], obj=manager)
+    assert [(j["job_id"], j["status"]["state"]) for j in json.loads(listed.output)] == [(job_id, "succeeded")]
     deadline = time.monotonic() + 10
     while alive(supervisor) and time.monotonic() < deadline:  # it records the exit, then ends
         time.sleep(0.1)

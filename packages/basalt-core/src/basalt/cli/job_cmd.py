@@ -280,7 +280,7 @@ def cancel(
 def executors(ctx: typer.Context, as_json: JsonOption = False) -> None:
     """Installed executors and their settings."""
     registry = plugin_manager(ctx).executors(strict=False)
-    described = {
+    described: dict[str, dict[str, Any]] = {
         name: {
             "summary": cls.describe(),
             "plugin": registry.owner(name).name,
