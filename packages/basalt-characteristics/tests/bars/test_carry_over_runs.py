@@ -27,7 +27,7 @@ DAYS = trading_days(date(2026, 1, 5), date(2026, 1, 16))
 def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = SynthConfig(
         start_date=DAYS[0], end_date=DAYS[-1], listings=2, mics=("XLON",), seed=5, session_scale=0.02,
-        messages_per_day=300,
+        messages_per_day=200,
     )  # fmt: skip
     root = tmp_path_factory.mktemp("carry-lake")
     write_lake(config, root, workers=1)

@@ -187,7 +187,7 @@ def test_a_single_run_carries_state_as_plain_python_does(
     assert frame.get_column("DayNumber").max() == len(DAYS)
 
 
-def test_ten_one_day_runs_and_date_batches_equal_one_run_byte_for_byte(
+def test_ten_one_day_runs_equal_one_run_byte_for_byte(
     state_env: dict[str, Path], lake: Path, tmp_path: Path
 ) -> None:
     files, _ = _one_run(lake, tmp_path)
@@ -195,10 +195,7 @@ def test_ten_one_day_runs_and_date_batches_equal_one_run_byte_for_byte(
     daily = tmp_path / "daily"
     for day in DAYS:  # ten separate runs of one day each (in-process partitions: no workers to start)
         run_partition(_data(lake, daily, day, day), None, day, day)
-    assert _files(daily) == files
-    weekly = tmp_path / "weekly"  # two chained date batches in one run
-    run_pipeline(load_pipeline(data=_data(lake, weekly, BATCH_FREQ="W")), state_dir=tmp_path / "st-w")
-    assert _files(weekly) == files
+    assert _files(daily) == files  # (two chained weekly batches: the kill-and-resume test below)
 
 
 def test_listing_shards_run_in_parallel_and_give_the_same_rows(
