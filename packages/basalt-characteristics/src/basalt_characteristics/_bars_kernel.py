@@ -36,7 +36,7 @@ JIT_ENABLED: bool = _numba is not None
 def _njit(fn: F) -> F:
     if _numba is None:
         return fn
-    return _numba.njit(cache=True, nogil=True)(fn)  # type: ignore[no-any-return]
+    return _numba.njit(cache=True, nogil=True)(fn)
 
 
 TIME, TICK, VOLUME, DOLLAR, TICK_IMBALANCE, VOLUME_IMBALANCE = range(6)
