@@ -142,15 +142,30 @@ def test_cancel_stops_the_run_and_leaves_it_resumable(jobs_env: dict[str, Path])
 
 def test_a_failing_run_is_reported_with_its_cause(jobs_env: dict[str, Path]) -> None:
     (jobs_env["control"] / "raise").touch()
-    executor = _executor(jobs_env["jobs"])
-    record = executor.submit(
-        JobRequest(pipeline=jobs_env["pipeline"], dataset="jobsbars", state_dir=jobs_env["state"])
+    # --wait (what a systemd timer runs): wait for the job, exit 1 unless it succeeded.
+    proc = subprocess.run(
+        _basalt(
+            "run",
+            "-p",
+            str(jobs_env["pipeline"]),
+            "--state-dir",
+            str(jobs_env["state"]),
+            "--jobs-dir",
+            str(jobs_env["jobs"]),
+            "--wait",
+            "--json",
+        ),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
     )
-    status = _wait_for(jobs_env["jobs"], record.job_id, lambda s: s.finished)
-    assert status.state == "failed"
-    assert "exit 1" in status.detail
-    assert "boom on purpose" in status.detail
-    assert "error: date batch 2026-01-06_2026-01-06 failed" in executor.logs(record)
+    assert proc.returncode == 1, proc.stderr
+    status = json.loads(proc.stdout)
+    assert status["state"] == "failed"
+    assert "exit 1" in status["detail"]
+    assert "boom on purpose" in status["detail"]
+    record = JobStore(jobs_env["jobs"]).load(status["job_id"])
+    assert "error: date batch 2026-01-06_2026-01-06 failed" in _executor(jobs_env["jobs"]).logs(record)
 
 
 def test_a_job_killed_outright_is_reported_terminated(jobs_env: dict[str, Path]) -> None:
