@@ -23,6 +23,7 @@ from polars.testing import assert_frame_equal
 from basalt.engine.calendar import trading_days
 from basalt.engine.errors import ConfigError
 from basalt.engine.jobs import Job, committed_days
+from basalt.engine.ledger import RunLedger
 from basalt.engine.loader import load_pipeline
 from basalt.engine.partition import run_partition
 from basalt.engine.plan import build_plan
@@ -238,6 +239,8 @@ def test_a_worker_killed_on_day_6_then_resumed_is_byte_identical(
     report = run_pipeline(load_pipeline(data=data), state_dir=state, resume="last")
     assert report.skipped == ["2026-01-05_2026-01-09"]
     assert _files(out) == files
+    loaded = [e for e in RunLedger(state, "stateful", report.run_id).events() if e["event"] == "state_loaded"]
+    assert (loaded[-1]["day"], loaded[-1]["stored"]) == (str(KILL_DAY), str(DAYS[4]))  # day 5's state
 
 
 def test_a_run_starting_mid_history_uses_the_stored_state_or_a_warm_up(

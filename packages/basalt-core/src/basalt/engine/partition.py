@@ -160,6 +160,15 @@ def run_partition(
     states = {p.name: PassStates(resolved, p) for p in day_passes if is_stateful(p)}
     warmup = warmup_days(resolved, universe, states, days)
     lock = next(iter(states.values())).lock if states else None
+    if states and days:  # where each stateful pass starts from, for the ledger
+        first = universe_for(resolved, universe, days[0])
+        ids = first.get_column("ListingId").to_list() if first.height else []
+        for name, carried in states.items():
+            stored = carried.stored_before(days[0], ids)
+            emit(
+                "state_loaded",
+                {"pass": name, "day": days[0].isoformat(), "stored": stored and stored.isoformat()},
+            )
     if warmup:
         emit("warmup_started", {"first": warmup[0].isoformat(), "days": len(warmup)})
     for day in [*warmup, *days]:

@@ -254,8 +254,13 @@ class PassStates:
 
     def has_stored_before(self, day: date, listing_ids: Iterable[int]) -> bool:
         """Whether any of ``listing_ids`` has a state stored before ``day`` (no warm-up needed then)."""
+        return self.stored_before(day, listing_ids) is not None
+
+    def stored_before(self, day: date, listing_ids: Iterable[int]) -> date | None:
+        """The latest stored day before ``day`` holding the state of any of ``listing_ids``, if any."""
         ids = list(listing_ids)
-        return any(store.read_before(day, ids)[1] for store in self.stores.values())
+        found = [d for store in self.stores.values() for d in store.read_before(day, ids)[1].values()]
+        return max(found, default=None)
 
     def before(self, day: date, listing_ids: Iterable[int]) -> dict[str, pl.LazyFrame]:
         """Each stateful module's state at the start of ``day`` for ``listing_ids``."""
