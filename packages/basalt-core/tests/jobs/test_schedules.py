@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
@@ -158,6 +159,33 @@ def test_a_crontab_schedule_is_written_listed_and_uninstalled(jobs_env: dict[str
     assert (
         json.loads(_cli(jobs_env["jobs"], "job", "schedules", "list", "--json", manager=manager).output) == []
     )
+
+
+def test_the_crontab_line_runs_a_job_in_a_bare_environment(jobs_env: dict[str, Path]) -> None:
+    # The written line, run as cron runs it (sh -c, an almost empty environment), runs the job:
+    # the executor's env settings carry what the job needs (here the test plugin's folder).
+    days_ago = (datetime.now(ZoneInfo(LONDON)).date() - date(2026, 1, 6)).days  # a day the lake has
+    out = jobs_env["root"] / "cron"
+    env = f"{{PYTHONPATH: '{jobs_env['site']}', BASALT_TEST_CONTROL: '{jobs_env['control']}'}}"
+    installed = _cli(
+        jobs_env["jobs"], "job", "install", "-p", str(jobs_env["pipeline"]), "--schedule", "0 1 * * *",
+        "--timezone", LONDON, "--date", f"today-{days_ago}", "--out", str(out), "-o", f"env={env}",
+        "--state-dir", str(jobs_env["state"]), "--name", "runnable",
+    )  # fmt: skip
+    assert installed.exit_code == 0, installed.output
+    line = (out / "basalt-runnable.crontab").read_text().splitlines()[2]
+    command = line.split(" ", 5)[5]
+    bare = {"PATH": "/usr/bin:/bin", "HOME": str(jobs_env["root"])}
+    bare.update({k: v for k, v in os.environ.items() if k == "PYTHONDONTWRITEBYTECODE"})  # the sandbox's own
+    ran = subprocess.run(["sh", "-c", command], env=bare, capture_output=True, text=True, timeout=120)
+    cron_log = jobs_env["jobs"] / "schedules" / "runnable.cron.log"
+    assert ran.returncode == 0, cron_log.read_text() if cron_log.exists() else ran.stderr
+    assert "succeeded" in cron_log.read_text()
+    listed = json.loads(_cli(jobs_env["jobs"], "job", "list", "--json").output)
+    assert [j["status"]["state"] for j in listed] == ["succeeded"]
+    assert (listed[0]["request"]["start"], listed[0]["request"]["end"]) == ("2026-01-06", "2026-01-06")
+    written = pl.read_parquet(sorted(jobs_env["out"].rglob("*.parquet")))
+    assert written["Date"].unique().to_list() == [date(2026, 1, 6)]
 
 
 def test_a_systemd_timer_says_the_cron_expression_in_the_timezone(jobs_env: dict[str, Path]) -> None:
