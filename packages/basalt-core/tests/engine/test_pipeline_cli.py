@@ -114,3 +114,39 @@ def test_analytics_list_and_explain_for_a_pipeline(tmp_path: Path, env: dict[str
     code, output = _invoke("analytics", "explain", "Volume", "--pipeline", str(path), "--json")
     assert code == 0, output
     assert json.loads(output)["plugin"] == "runner_test"
+
+
+def test_relative_dates_count_in_the_given_timezone(tmp_path: Path, env: dict[str, Path]) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    path = _write(tmp_path, env)
+    target = date(2026, 1, 6)
+    # UTC+14 and UTC-11: at any instant their calendar dates differ, so one offset N lands on
+    # the target day in one zone and on another day in the other.
+    east, west = "Pacific/Kiritimati", "Pacific/Pago_Pago"
+    days_ago = (datetime.now(ZoneInfo(east)).date() - target).days
+
+    def batches(zone: str) -> list[str]:
+        code, output = _invoke(
+            "pipeline", "run", "--pipeline", str(path), "--date", f"today-{days_ago}",
+            "--timezone", zone, "--dry-run", "--json", "--allow-empty",
+        )  # fmt: skip
+        assert code == 0, output
+        return [batch["key"] for batch in json.loads(output)["date_batches"]]
+
+    assert batches(east) == ["2026-01-06_2026-01-06"]
+    assert batches(west) != ["2026-01-06_2026-01-06"]
+
+
+def test_a_bad_date_is_named(tmp_path: Path, env: dict[str, Path]) -> None:
+    path = _write(tmp_path, env)
+    code, output = _invoke("pipeline", "run", "--pipeline", str(path), "--date", "tomorrow", "--dry-run")
+    assert code == 2
+    assert "--date" in output
+    assert "tomorrow" in output
+    code, output = _invoke(
+        "pipeline", "run", "--pipeline", str(path), "--date", "today", "--timezone", "Mars/Olympus"
+    )
+    assert code == 2
+    assert "Mars/Olympus" in output

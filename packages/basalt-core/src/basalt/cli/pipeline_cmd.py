@@ -22,7 +22,6 @@ from basalt.plugins.manager import PluginManager
 app = typer.Typer(name="pipeline", help="Run, validate and inspect pipelines.", no_args_is_help=True)
 
 PipelineOption = Annotated[Path, typer.Option("--pipeline", "-p", help="Pipeline file (.yaml or .py).")]
-DateFormat = ["%Y-%m-%d"]
 MAX_LIMIT_ROWS = 2**32 - 1
 """Largest ``--limit-rows``: the most rows a Polars frame holds (32-bit row index)."""
 
@@ -51,6 +50,23 @@ def _load(
         data = reroot_outputs(pipeline.config.model_dump(mode="json"), output_root)
         pipeline = load_pipeline(path, data=data)
     return pipeline
+
+
+RELATIVE_DATE_HELP = "YYYY-MM-DD, 'today', 'yesterday' or 'today-N' (in --timezone)"
+
+
+def _date_argument(value: str | None, timezone: str, option: str) -> datetime | None:
+    """A date option's value: ISO, or relative to today in ``timezone`` (what a schedule passes)."""
+    if value is None:
+        return None
+    from basalt.jobs.dates import resolve_date
+    from basalt.jobs.errors import ScheduleError
+
+    try:
+        day = resolve_date(value.strip(), timezone)
+    except ScheduleError as exc:
+        raise typer.BadParameter(str(exc), param_hint=option) from None
+    return datetime(day.year, day.month, day.day)
 
 
 def _checked(pipeline: Pipeline, manager: PluginManager) -> ResolvedPipeline:
@@ -134,11 +150,14 @@ def _summary(report: RunReport) -> None:
 def run(
     ctx: typer.Context,
     pipeline: PipelineOption,
-    day: Annotated[datetime | None, typer.Option("--date", formats=DateFormat, help="Run one date.")] = None,
-    start: Annotated[
-        datetime | None, typer.Option("--start-date", formats=DateFormat, help="First date.")
+    day_text: Annotated[
+        str | None, typer.Option("--date", help=f"Run one date: {RELATIVE_DATE_HELP}.")
     ] = None,
-    end: Annotated[datetime | None, typer.Option("--end-date", formats=DateFormat, help="Last date.")] = None,
+    start_text: Annotated[str | None, typer.Option("--start-date", help="First date (same forms).")] = None,
+    end_text: Annotated[str | None, typer.Option("--end-date", help="Last date (same forms).")] = None,
+    timezone: Annotated[
+        str, typer.Option(help="IANA timezone in which 'today' and 'yesterday' are counted.")
+    ] = "UTC",
     universe: Annotated[str | None, typer.Option(help="Universe, e.g. 'mic=XLON;tickers=VOD,BARC'.")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (NUM_WORKERS).")] = None,
     data_root: Annotated[Path | None, typer.Option(help="Read a local lake at this folder.")] = None,
@@ -166,6 +185,9 @@ def run(
     state_dir: Annotated[Path, typer.Option(help="Run ledger and locks.")] = Path(".basalt"),
 ) -> None:
     """Run a pipeline over its universe and dates."""
+    day = _date_argument(day_text, timezone, "--date")
+    start = _date_argument(start_text, timezone, "--start-date")
+    end = _date_argument(end_text, timezone, "--end-date")
     if day is not None and (start is not None or end is not None):
         raise typer.BadParameter(
             "--date is one day: give it alone, or --start-date/--end-date", param_hint="--date"
