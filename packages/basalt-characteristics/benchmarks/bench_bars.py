@@ -159,7 +159,8 @@ def main() -> None:
                     against = "plain-Python loop"
                 rows.append((workload, kind, trades.height, got.height, module_s, against, other_s))
     print(
-        f"{'wl':<3}{'bars':<16}{'trades':>9}{'rows':>11}{'module s':>10}  {'vs':<18}{'other s':>9}{'ratio':>7}"
+        f"{'wl':<3}{'bars':<16}{'trades':>9}{'rows':>11}{'module s':>10}  "
+        f"{'vs':<18}{'other s':>9}{'ratio':>7}"
     )
     for workload, kind, n, bars, module_s, against, other_s in rows:
         print(

@@ -27,14 +27,14 @@ splitting it would invent partial prints (fractional trade counts, a next bar op
 on a fabricated trade) and make OHLC and VWAP depend on the split rule. (VPIN, which
 needs exactly equal volume buckets, splits; bars do not.)
 
-**Day boundaries**: by default every bar closes at the day's end (its last bar is
-marked ``BarComplete = false``) and each listing-day starts afresh (bar numbers, the
-tick rule, imbalance expectations), also when one input holds several days. With ``carry_over: true`` the open bar, the bar count,
-the tick rule and the expectations carry to the listing's next day through the
-engine's module state; a bar is written on the day it closes (its ``BarStart`` may be
-on an earlier day) and a bar still open at the end of the data is not written. An
-empty day writes nothing; a halt is just a gap between trades (a time bar closes at
-the first trade after it).
+**Day boundaries**: by default every bar closes at the day's end (its last bar is marked
+``BarComplete = false``) and each listing-day starts afresh (bar numbers, the tick rule,
+imbalance expectations), also when one input holds several days. With ``carry_over: true``
+the open bar, the bar count, the tick rule and the expectations carry to the listing's
+next day through the engine's module state; a bar is written on the day it closes (its
+``BarStart`` may be on an earlier day) and a bar still open at the end of the data is not
+written. An empty day writes nothing; a halt is just a gap between trades (a time bar
+closes at the first trade after it).
 
 Bars are inherently sequential (whether a trade closes a bar depends on every trade
 before it), so they are formed by one loop per listing (:mod:`._bars_kernel`,
@@ -47,12 +47,10 @@ import math
 from collections.abc import Mapping
 from typing import Literal, Self
 
-import numpy as np
 import polars as pl
 from pydantic import Field, model_validator
 
 from basalt import ColumnDoc, StatefulAnalyticModule, TimeBuckets
-from basalt_characteristics import _bars_kernel as k
 from basalt_characteristics.flow_common import DAY, NS, PRICE, SIZE, TradeSetConfig, kept_trades
 
 BarType = Literal["time", "tick", "volume", "dollar", "tick_imbalance", "volume_imbalance"]
@@ -330,6 +328,12 @@ class BarsModule(StatefulAnalyticModule):
 
     def _form(self, frame: pl.DataFrame) -> pl.DataFrame:
         """Run the kernel over every listing of ``frame`` (state rows + trades); bars and states out."""
+        # Imported here, not at the top: NumPy and the (Numba) kernel would otherwise be imported
+        # whenever the plugin registers, slowing every command and worker start-up.
+        import numpy as np
+
+        from basalt_characteristics import _bars_kernel as k
+
         cfg = self.config
         states = frame.filter(pl.col(_IS_STATE)).unique("ListingId", keep="last").sort("ListingId")
         trades = frame.filter(~pl.col(_IS_STATE))  # already in trade order within each listing
