@@ -162,9 +162,9 @@ def run_partition(
     lock = next(iter(states.values())).lock if states else None
     if states and days:  # where each stateful pass starts from, for the ledger
         first = universe_for(resolved, universe, days[0])
-        ids = first.get_column("ListingId").to_list() if first.height else []
-        for name, carried in states.items():
-            stored = carried.stored_before(days[0], ids)
+        first_ids = first.get_column("ListingId").to_list() if first.height else []
+        for name, pass_states in states.items():
+            stored = pass_states.stored_before(days[0], first_ids)
             emit(
                 "state_loaded",
                 {"pass": name, "day": days[0].isoformat(), "stored": stored and stored.isoformat()},
