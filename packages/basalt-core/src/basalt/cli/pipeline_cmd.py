@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table as RichTable
 
 from basalt.cli.context import console, error_console, plugin_manager, print_json
-from basalt.engine.checks import check_files, check_pipeline, empty_range_problem, trading_days_of
-from basalt.engine.loader import Pipeline, load_pipeline
-from basalt.engine.plan import build_plan
-from basalt.engine.resolve import ResolvedPipeline, resolve
-from basalt.engine.runner import RunReport, reroot_outputs, run_pipeline
-from basalt.plugins.manager import PluginManager
+
+# The engine (Polars, pydantic, YAML) is imported inside the commands, not here: `pipeline run`
+# starts its first worker before importing it, so the worker's start-up overlaps those imports.
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from basalt.engine.loader import Pipeline
+    from basalt.engine.resolve import ResolvedPipeline
+    from basalt.engine.runner import RunReport
+    from basalt.plugins.manager import PluginManager
 
 app = typer.Typer(name="pipeline", help="Run, validate and inspect pipelines.", no_args_is_help=True)
 
@@ -38,6 +38,9 @@ def _load(
     output_root: Path | None = None,
     assignments: list[str] | None = None,
 ) -> Pipeline:
+    from basalt.engine.loader import load_pipeline
+    from basalt.engine.runner import reroot_outputs
+
     overrides: dict[str, Any] = {
         "START_DATE": (day or start).date() if (day or start) else None,
         "END_DATE": (day or end).date() if (day or end) else None,
@@ -71,12 +74,18 @@ def _date_argument(value: str | None, timezone: str, option: str) -> datetime | 
 
 def _checked(pipeline: Pipeline, manager: PluginManager) -> ResolvedPipeline:
     """Resolve and check everything visible without reading data (folders, outputs, writer engines)."""
+    from basalt.engine.checks import check_pipeline
+    from basalt.engine.resolve import resolve
+
     resolved = resolve(pipeline, manager)
     check_pipeline(resolved)
     return resolved
 
 
 def _print_plan(plan: Any) -> None:
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+
     out = console()
     passes = RichTable(title=f"Passes of {plan.dataset}")
     for column in ("pass", "modules", "inputs", "bucket", "timeline", "scope", "output"):
@@ -117,6 +126,9 @@ def _print_plan(plan: Any) -> None:
 
 
 def _summary(report: RunReport) -> None:
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+
     if report.note:
         console().print(escape(report.note), highlight=False)
     table = RichTable(title=escape(f"Run {report.run_id}: {report.status}"))
@@ -185,67 +197,88 @@ def run(
     state_dir: Annotated[Path, typer.Option(help="Run ledger and locks.")] = Path(".basalt"),
 ) -> None:
     """Run a pipeline over its universe and dates."""
-    day = _date_argument(day_text, timezone, "--date")
-    start = _date_argument(start_text, timezone, "--start-date")
-    end = _date_argument(end_text, timezone, "--end-date")
-    if day is not None and (start is not None or end is not None):
-        raise typer.BadParameter(
-            "--date is one day: give it alone, or --start-date/--end-date", param_hint="--date"
-        )
-    manager = plugin_manager(ctx)
-    loaded = _load(
-        pipeline,
-        day=day,
-        start=start,
-        end=end,
-        universe=universe,
-        workers=workers,
-        data_root=data_root,
-        output_root=output_root,
-        assignments=assignments,
-    )
-    resolved = _checked(loaded, manager)
-    empty = empty_range_problem(loaded.config)
-    if empty:
-        error_console().print(f"[yellow]warning:[/] {empty}.", soft_wrap=True, highlight=False)
-        if not allow_empty:
-            error_console().print("Pass --allow-empty to accept an empty run.", highlight=False)
-            raise typer.Exit(1)
-    if dry_run:
-        check_files(resolved, trading_days_of(loaded.config))  # footers only: every file's schema
-        plan = build_plan(resolved)
-        print_json(plan.to_dict()) if as_json else _print_plan(plan)
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console(), transient=True) as bar:
-        task = bar.add_task("batches", total=None)
+    with ExitStack() as cleanup:
+        if not dry_run:
+            # The first worker starts before the engine is imported and the pipeline read: its
+            # start-up (spawn, imports) runs on the other core meanwhile, and the run adopts it.
+            # One no run adopted (the command failed first) is stopped as the command ends.
+            from basalt.engine.pool import start_early, stop_early
 
-        def on_progress(event: str, fields: dict[str, Any]) -> None:
-            if event == "run_started":
-                bar.update(task, total=fields["batches"], completed=fields["skipped"])
-            elif event == "batch_committed":
-                rows = sum(fields["rows"].values())
-                bar.update(task, advance=1, description=f"batches ({fields['batch']}: {rows:,} rows)")
-            elif event == "batch_failed":
-                reason = escape(str(fields["reason"]))
-                error_console().print(
-                    f"[yellow]batch {fields['batch']} attempt {fields['attempt']}: {reason}[/]"
-                )
+            start_early(1)
+            cleanup.callback(stop_early)
+        from rich.markup import escape
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        report = run_pipeline(
-            loaded,
-            state_dir=state_dir,
-            manager=manager,
-            resume=resume,
-            limit_rows=limit_rows,
-            on_progress=on_progress,
+        from basalt.engine.checks import check_files, empty_range_problem, trading_days_of
+        from basalt.engine.plan import build_plan
+        from basalt.engine.runner import run_pipeline
+
+        day = _date_argument(day_text, timezone, "--date")
+        start = _date_argument(start_text, timezone, "--start-date")
+        end = _date_argument(end_text, timezone, "--end-date")
+        if day is not None and (start is not None or end is not None):
+            raise typer.BadParameter(
+                "--date is one day: give it alone, or --start-date/--end-date", param_hint="--date"
+            )
+        manager = plugin_manager(ctx)
+        loaded = _load(
+            pipeline,
+            day=day,
+            start=start,
+            end=end,
+            universe=universe,
+            workers=workers,
+            data_root=data_root,
+            output_root=output_root,
+            assignments=assignments,
         )
-    _summary(report)
+        resolved = _checked(loaded, manager)
+        empty = empty_range_problem(loaded.config)
+        if empty:
+            error_console().print(f"[yellow]warning:[/] {empty}.", soft_wrap=True, highlight=False)
+            if not allow_empty:
+                error_console().print("Pass --allow-empty to accept an empty run.", highlight=False)
+                raise typer.Exit(1)
+        if dry_run:
+            check_files(resolved, trading_days_of(loaded.config))  # footers only: every file's schema
+            plan = build_plan(resolved)
+            print_json(plan.to_dict()) if as_json else _print_plan(plan)
+            return
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console(), transient=True) as bar:
+            task = bar.add_task("batches", total=None)
+
+            def on_progress(event: str, fields: dict[str, Any]) -> None:
+                if event == "run_started":
+                    bar.update(task, total=fields["batches"], completed=fields["skipped"])
+                elif event == "batch_committed":
+                    rows = sum(fields["rows"].values())
+                    bar.update(task, advance=1, description=f"batches ({fields['batch']}: {rows:,} rows)")
+                elif event == "batch_failed":
+                    reason = escape(str(fields["reason"]))
+                    error_console().print(
+                        f"[yellow]batch {fields['batch']} attempt {fields['attempt']}: {reason}[/]"
+                    )
+
+            report = run_pipeline(
+                loaded,
+                state_dir=state_dir,
+                manager=manager,
+                resume=resume,
+                limit_rows=limit_rows,
+                on_progress=on_progress,
+            )
+        _summary(report)
 
 
 @app.command("validate")
 def validate(ctx: typer.Context, pipeline: Annotated[Path, typer.Argument(help="Pipeline file.")]) -> None:
     """Check a pipeline: keys, modules, settings, source folders, outputs, writer engines. Reads no data."""
+    from rich.markup import escape
+
+    from basalt.engine.checks import empty_range_problem
+    from basalt.engine.loader import load_pipeline
+
     resolved = _checked(load_pipeline(pipeline), plugin_manager(ctx))
     empty = empty_range_problem(resolved.config)
     if empty:  # valid, but a run of it would stop (unless --allow-empty): say so now
@@ -262,6 +295,11 @@ def datasets(
     ctx: typer.Context, pipeline: PipelineOption, as_json: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
     """The resolved inputs (source, tables) and outputs (per pass) of a pipeline."""
+    from rich.markup import escape
+
+    from basalt.engine.loader import load_pipeline
+    from basalt.engine.resolve import resolve
+
     resolved = resolve(load_pipeline(pipeline), plugin_manager(ctx))
     config = resolved.config
     info = {

@@ -4,6 +4,11 @@ A worker costs 0.5–1 s to start (spawn, imports, plugin discovery). Started wh
 the run starts, that cost overlaps the parent's planning; reused, it is paid once
 per worker instead of once per batch (a daily-batched month: 21 batches, 2 starts).
 
+A command that is about to run a pipeline may start workers even earlier, with
+:func:`start_early`, before it imports the engine and reads the pipeline: the
+worker's imports then overlap the parent's (two cores import at once), and the
+run's pool adopts them.
+
 Memory stays bounded: a worker is retired after :data:`MAX_BATCHES_PER_WORKER`
 batches, or when it idles above 80 % of ``WORKER_MEMORY_MB``; a crashed, hung or
 over-memory worker is killed and replaced. Nothing a retired or killed worker was
@@ -12,6 +17,7 @@ doing is committed: a batch commits only when its result file is read.
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import multiprocessing.connection
 from dataclasses import dataclass
@@ -52,6 +58,42 @@ class PooledWorker:
         return self.process.pid
 
 
+_EARLY: list[PooledWorker] = []
+"""Workers started by :func:`start_early`, waiting for the next :class:`WorkerPool` to adopt them."""
+
+
+def _spawn_worker() -> PooledWorker:
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=True)
+    process = context.Process(target=worker_loop, args=(child,), name="basalt-worker", daemon=True)
+    process.start()
+    child.close()
+    return PooledWorker(process, parent)
+
+
+def start_early(count: int = 1) -> None:
+    """Start ``count`` workers now, for the run this process is about to make.
+
+    The next :class:`WorkerPool` adopts them (up to its size); any it does not need,
+    or that no run adopts, are stopped (at the pool's start, or when this process exits).
+    """
+    while len(_EARLY) < count:
+        _EARLY.append(_spawn_worker())
+
+
+def stop_early() -> None:
+    """Stop workers started early that no run adopted (a command that failed before running)."""
+    while _EARLY:
+        worker = _EARLY.pop()
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.conn.close()
+
+
+atexit.register(stop_early)
+
+
 class WorkerPool:
     """Up to ``size`` workers; :meth:`idle` hands out a ready one, starting or replacing as needed."""
 
@@ -59,19 +101,20 @@ class WorkerPool:
         self.size = size
         self.memory_cap_mb = memory_cap_mb
         self.workers: list[PooledWorker] = []
-        self._context = multiprocessing.get_context("spawn")
 
     def start(self, count: int) -> None:
-        """Start ``count`` workers now (at most ``size`` in all)."""
-        while len(self.workers) < min(count, self.size):
+        """Start ``count`` workers now (at most ``size`` in all), adopting any started early."""
+        wanted = min(count, self.size)
+        while _EARLY and len(self.workers) < wanted:
+            worker = _EARLY.pop(0)
+            if worker.process.is_alive():
+                self.workers.append(worker)
+        stop_early()  # surplus early workers: this run has no use for them
+        while len(self.workers) < wanted:
             self.workers.append(self._spawn())
 
     def _spawn(self) -> PooledWorker:
-        parent, child = self._context.Pipe(duplex=True)
-        process = self._context.Process(target=worker_loop, args=(child,), name="basalt-worker", daemon=True)
-        process.start()
-        child.close()
-        return PooledWorker(process, parent)
+        return _spawn_worker()
 
     def idle(self) -> PooledWorker | None:
         """A worker ready for a batch (retiring worn-out ones), or None when all are busy."""
@@ -148,4 +191,4 @@ class WorkerPool:
         self.workers.clear()
 
 
-__all__ = ["MAX_BATCHES_PER_WORKER", "PooledWorker", "WorkerPool", "rss_mb"]
+__all__ = ["MAX_BATCHES_PER_WORKER", "PooledWorker", "WorkerPool", "rss_mb", "start_early", "stop_early"]
