@@ -115,10 +115,6 @@ class Runs:
         return mask
 
 
-def _physical(frame: pl.DataFrame, name: str) -> np.ndarray:
-    return frame.get_column(name).to_physical().cast(pl.Int64).to_numpy()
-
-
 def runs(frame: pl.DataFrame) -> Runs:
     """The listing-day runs of ``frame``, which must be in snapshot order.
 
@@ -127,12 +123,14 @@ def runs(frame: pl.DataFrame) -> Runs:
             within one its (time, event number) keys do not strictly increase
             (equal keys would leave the order between them to the sort).
     """
-    keys = frame.select(LISTING, T, EVENT, DAY)
-    if keys.height == 0:
+    # Series, not DataFrame.select: on a frame of many chunks (a day's Parquet row groups)
+    # select costs ~1 s per 5 M rows here, get_column nothing.
+    columns = [frame.get_column(name) for name in (LISTING, T, EVENT, DAY)]
+    if columns[0].len() == 0:
         raise NotOrdered("no rows")  # nothing to gain; the lazy path types the empty output
-    if keys.null_count().sum_horizontal().item():
+    if any(column.null_count() for column in columns):
         raise NotOrdered("null key")
-    listing, t, event, day = (_physical(keys, name) for name in (LISTING, T, EVENT, DAY))
+    listing, t, event, day = (column.to_physical().cast(pl.Int64).to_numpy() for column in columns)
     n = len(t)
     new = np.ones(n, dtype=bool)
     if n > 1:
