@@ -135,6 +135,49 @@ def test_l2tw_ordered_paths_equal_the_lazy_path(
     assert (paths.ordered, paths.fallback) == (2, 0)
 
 
+L2_CASES = [
+    ("default-60s", 41, {"families": ["levels", "cumulative", "imbalance", "spread", "mid"]}, "60s", {}),
+    ("levels-left-start", 42, {"levels": 3, "families": ["levels", "mid"]}, "60s-left-start", {}),
+    ("spread-7.5s", 43, {"families": ["spread"]}, "7.5s-start", {}),
+    ("overnight-daily-buckets", 45, {"families": ["levels", "spread"]}, "1d", {"overnight": True}),
+    ("no-trade-date-1s-left", 47, {"levels": 2, "families": ["imbalance"]}, "1s-left", {"trade_date": False}),
+    (
+        "states",
+        48,
+        {"levels": 2, "families": ["levels"], "market_states": CONTINUOUS},
+        "60s",
+        {"states": True},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "seed", "config", "buckets", "options"), L2_CASES, ids=[c[0] for c in L2_CASES]
+)
+def test_l2_ordered_path_equals_the_lazy_path(
+    case: str, seed: int, config: dict, buckets: str, options: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``l2`` without bars: each bucket's last row where the label changes, as the lazy max_by picks it."""
+    inputs, grid = _inputs(seed, options), BUCKETS[buckets]
+    columns = [c.name for c in L2Last(config).columns()]
+    lazy = _run(L2Last(config), inputs, grid, "0", monkeypatch)
+    checked: list[int] = []
+    runs = ordered.runs
+    monkeypatch.setattr(ordered, "runs", lambda frame: checked.append(frame.height) or runs(frame))
+    _assert_same(_run(L2Last(config), inputs, grid, "auto", monkeypatch), lazy, columns)
+    assert len(checked) == 1  # the ordered path ran (and found the frame in order, or the test fails)
+
+
+def test_l2_with_bars_keeps_the_lazy_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[int] = []
+    runs = ordered.runs
+    monkeypatch.setattr(ordered, "runs", lambda frame: checked.append(frame.height) or runs(frame))
+    inputs = _inputs(49, {})
+    result = _run(L2Last({"families": ["levels", "ohlc"]}), inputs, BUCKETS["60s"], "auto", monkeypatch)
+    assert result.height > 0
+    assert checked == []
+
+
 @pytest.mark.parametrize("path", ["kernel", "numpy"])
 def test_out_of_order_input_falls_back_and_matches_the_references(
     path: str, monkeypatch: pytest.MonkeyPatch
@@ -239,3 +282,35 @@ def test_atom_layout_names_every_measure() -> None:
     assert max(indices) < 10 * 18 + 5
     assert ordered_kernel.raw_levels(tw._book().input_columns()) == 10
     assert np.array_equal(ordered.blocks([0, 5], rows=2), [(0, 2), (2, 4), (4, 5)])
+
+
+def test_l2_out_of_order_input_falls_back_and_matches_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    frame = ref.random_book(54)  # rows shuffled
+    grid = BUCKETS["7.5s-start"]
+    refused: list[str] = []
+    runs = ordered.runs
+
+    def spy(snapshots: pl.DataFrame) -> ordered.Runs:
+        try:
+            return runs(snapshots)
+        except ordered.NotOrdered as error:
+            refused.append(str(error))
+            raise
+
+    monkeypatch.setattr(ordered, "runs", spy)
+    last = L2Last({"levels": 3, "families": ["levels", "cumulative", "spread", "mid"]})
+    result = _run(last, {"l2": frame}, grid, "auto", monkeypatch)
+    cfg = last.config
+    expected = ref.reference_l2(
+        frame,
+        levels=cfg.levels,
+        families=cfg.families,
+        microprice_levels=cfg.microprice_levels,
+        ohlc_series=cfg.ohlc_series,
+        open_mode=cfg.open_mode,
+        seconds=grid.seconds,
+        closed=grid.closed,
+        anchor=grid.anchor,
+    )
+    ref.assert_matches(result, expected, ref.expected_columns(cfg.levels, cfg.families, cfg.ohlc_series))
+    assert len(refused) == 1

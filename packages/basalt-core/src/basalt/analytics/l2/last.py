@@ -6,12 +6,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import ClassVar
 
+import numpy as np
 import polars as pl
 
-from basalt.analytics.l2 import ohlc
+from basalt.analytics.l2 import ohlc, ordered
 from basalt.analytics.l2.config import L2Config
 from basalt.analytics.l2.measures import BookMeasures
-from basalt.analytics.l2.snapshots import TIMESTAMP, day_expr, order_key
+from basalt.analytics.l2.snapshots import EVENT_NO, TIMESTAMP, day_expr, timestamp_ns
 from basalt.analytics.l2.states import filter_doc, kept_rows
 from basalt.modules.base import AnalyticModule
 from basalt.modules.columns import ColumnDoc
@@ -19,7 +20,14 @@ from basalt.timebuckets import TIME_BUCKET, TimeBuckets
 
 _ROW = "__row"
 _KEY = "__okey"
-_DAY = "__day"
+_DAY = ordered.DAY
+
+
+def order_key(t: pl.Expr, event: pl.Expr) -> pl.Expr:
+    """:func:`basalt.analytics.l2.snapshots.order_key` from Int64 ns and the null-filled event number."""
+    return t.cast(pl.Int128) * pl.lit(2**64, dtype=pl.Int128) + (
+        event.cast(pl.Int128) + pl.lit(2**63, dtype=pl.Int128)
+    )
 
 
 class L2Last(AnalyticModule):
@@ -34,6 +42,11 @@ class L2Last(AnalyticModule):
     missing levels, one-sided and crossed books. With ``market_states``, only
     snapshots taken in those market states count, for every family
     (``basalt.analytics.l2.states``).
+
+    Without the ``ohlc`` family, snapshots in order (as the engine hands them)
+    take the ordered path: each bucket's last row found where the bucket label
+    changes (:meth:`_ordered`); any other order, and every configuration with
+    bars, the lazy ``group_by`` formulation, with the same output.
     """
 
     NAME = "l2"
@@ -77,46 +90,99 @@ class L2Last(AnalyticModule):
         return docs
 
     def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
-        cfg = self.config
-        book = self._book()
-        series = cfg.ohlc_series if "ohlc" in cfg.families else ()
-        prev_close = bool(series) and cfg.open_mode == "prev_close"
-        source = inputs["l2"]
-        base = source.filter(pl.col(TIMESTAMP).is_not_null()).with_row_index(_ROW)
-        if cfg.market_states:
-            kept = kept_rows(base, inputs["marketstate"], cfg.market_states, _ROW, cut=False)
-            base = base.join(kept, on=_ROW, how="semi")
+        snapshots = self._snapshots(inputs, buckets)
+        lazy = self._lazy(snapshots)
+        if ordered.path() == "lazy" or self._series():
+            return lazy
+        return snapshots.map_batches(self._ordered, schema=lazy.collect_schema())
 
-        # Narrow pass: which row is each bucket's last snapshot, and the bars.
-        keys = ["ListingId", _DAY, TIME_BUCKET] if prev_close else ["ListingId", TIME_BUCKET]
-        narrow = base.select(
-            _ROW,
-            "ListingId",
+    def _series(self) -> tuple[str, ...]:
+        return self.config.ohlc_series if "ohlc" in self.config.families else ()
+
+    def _snapshots(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
+        """The counted snapshots, narrow: keys, bucket label, OHLC series, the book's input columns."""
+        cfg = self.config
+        source = inputs["l2"]
+        base = source.filter(pl.col(TIMESTAMP).is_not_null())
+        if cfg.market_states:
+            base = base.with_row_index(_ROW)
+            kept = kept_rows(base, inputs["marketstate"], cfg.market_states, _ROW, cut=False)
+            flagged = kept.with_columns(pl.lit(True).alias("__kept"))
+            base = (
+                base.join(flagged, on=_ROW, how="left", maintain_order="left")
+                .filter(pl.col("__kept").fill_null(False))
+                .drop(_ROW, "__kept")
+            )
+        return base.select(
+            *ordered.key_columns(timestamp_ns(), pl.col(EVENT_NO), day_expr(source.collect_schema())),
             buckets.label(pl.col(TIMESTAMP)).alias(TIME_BUCKET),
-            order_key().alias(_KEY),
-            *([day_expr(source.collect_schema()).alias(_DAY)] if prev_close else []),
-            *ohlc.series_exprs(series),
+            *ohlc.series_exprs(self._series()),
+            *self._book().input_columns(),
         )
-        bars = narrow.group_by(keys).agg(
+
+    def _lazy(self, snapshots: pl.LazyFrame) -> pl.LazyFrame:
+        """The lazy formulation (any row order): ``group_by`` with ``max_by``/``min_by`` on an Int128 key."""
+        series = self._series()
+        prev_close = bool(series) and self.config.open_mode == "prev_close"
+        base = snapshots.with_row_index(_ROW).with_columns(
+            order_key(pl.col(ordered.T), pl.col(ordered.EVENT)).alias(_KEY)
+        )
+        keys = ["ListingId", _DAY, TIME_BUCKET] if prev_close else ["ListingId", TIME_BUCKET]
+        bars = base.group_by(keys).agg(
             pl.col(_ROW).max_by(_KEY),
             *([pl.col(_KEY).max()] if prev_close else []),
             *ohlc.bar_aggs(series, _KEY),
         )
         if prev_close:
-            bars = bars.sort("ListingId", _DAY, TIME_BUCKET)
-            for stage in ohlc.open_from_previous_close(series, ["ListingId", _DAY]):
-                bars = bars.with_columns(stage)
-            # A bucket holding snapshots of two trading days (e.g. daily buckets on a
-            # venue whose session spans midnight UTC) merges its per-day bars in time order.
-            bars = bars.group_by("ListingId", TIME_BUCKET).agg(
-                pl.col(_ROW).max_by(_KEY), *ohlc.merge_aggs(series, _KEY)
-            )
+            bars = self._from_previous_close(bars)
+        return self._finish(bars, base.select(_ROW, *self._book().input_columns()))
 
+    def _from_previous_close(self, bars: pl.LazyFrame) -> pl.LazyFrame:
+        """Bars per (listing, day, bucket) → ``prev_close`` bars per (listing, bucket)."""
+        series = self._series()
+        bars = bars.sort("ListingId", _DAY, TIME_BUCKET)
+        for stage in ohlc.open_from_previous_close(series, ["ListingId", _DAY]):
+            bars = bars.with_columns(stage)
+        # A bucket holding snapshots of two trading days (e.g. daily buckets on a
+        # venue whose session spans midnight UTC) merges its per-day bars in time order.
+        return bars.group_by("ListingId", TIME_BUCKET).agg(
+            pl.col(_ROW).max_by(_KEY), *ohlc.merge_aggs(series, _KEY)
+        )
+
+    def _finish(self, bars: pl.LazyFrame, rows: pl.LazyFrame) -> pl.LazyFrame:
+        """Each bucket's last snapshot's book measures (``rows``: ``__row``, inputs) beside the bars."""
+        book = self._book()
         out = bars
         if book.measures:
-            out = book.apply(bars.join(base.select(_ROW, *book.input_columns()), on=_ROW, how="left"))
+            out = book.apply(bars.join(rows, on=_ROW, how="left"))
         names = [column.name for column in self.columns()]
         return out.select("ListingId", TIME_BUCKET, *names).sort("ListingId", TIME_BUCKET)
+
+    def _ordered(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Without bars, on snapshots in order: each bucket's last row is the last row of its run.
+
+        Within a listing-day in (EventTimestamp, L2EventNo) order the snapshots of
+        one bucket are consecutive, so the last snapshot is where the bucket label
+        (or the listing-day) changes: a mask, no ``group_by`` over snapshots and no
+        join back. Listing-days sharing a bucket keep the later snapshot. Rows not
+        in order take the lazy formulation.
+        """
+        try:
+            found = ordered.runs(frame)
+        except ordered.NotOrdered:
+            return self._lazy(frame.lazy()).collect()
+        label = frame.get_column(TIME_BUCKET).to_physical().cast(pl.Int64).to_numpy()
+        last = np.zeros(frame.height, dtype=bool)
+        last[found.bounds[1:] - 1] = True
+        last[:-1] |= label[:-1] != label[1:]
+        picked = frame[np.flatnonzero(last)]
+        if picked.select("ListingId", TIME_BUCKET).is_duplicated().any():
+            picked = picked.sort("ListingId", TIME_BUCKET, ordered.T, ordered.EVENT).unique(
+                ["ListingId", TIME_BUCKET], keep="last", maintain_order=True
+            )
+        names = [column.name for column in self.columns()]
+        out = self._book().apply(picked.lazy()).select("ListingId", TIME_BUCKET, *names)
+        return out.sort("ListingId", TIME_BUCKET).collect()
 
 
 __all__ = ["L2Last"]
