@@ -16,7 +16,7 @@ try:
     main(["plugins", "list", "--json", "--all"])
 except SystemExit:
     pass
-print(json.dumps({"polars": "polars" in sys.modules,
+print(json.dumps({"modules": "cache_demo.modules" in sys.modules,
                   "trade": "basalt.analytics.trade" in sys.modules}), file=sys.stderr)
 """
 
@@ -36,23 +36,39 @@ class {cls}(AnalyticModule):
 
 
 def _plugin_source(*names: str) -> str:
-    """A plugin module registering one trivial analytics module per name."""
+    """Source of ``cache_demo.modules``: one trivial analytics module per name."""
     classes = {name: name.title().replace("_", "") for name in names}
     body = "".join(MODULE_CLASS.format(cls=cls, name=name) for name, cls in classes.items())
-    return (
-        "from basalt import AnalyticModule, ColumnDoc, hookimpl\n"
-        + body
-        + f"\n\n@hookimpl\ndef basalt_register_analytics():\n    return [{', '.join(classes.values())}]\n"
-    )
+    return "from basalt import AnalyticModule, ColumnDoc\n" + body
 
 
-def _install(site: Path, source: str) -> None:
-    """A distribution ``cache-demo`` with one ``basalt`` entry point, on a PYTHONPATH folder."""
-    (site / "cache_demo_plugin.py").write_text(textwrap.dedent(source))
+PLUGIN_MODULE = """
+from basalt import hookimpl
+
+
+@hookimpl
+def basalt_register_analytics():
+    from cache_demo import modules  # inside the hook, as real plugins do: imported only to register
+
+    return [obj for name, obj in vars(modules).items() if name.startswith("Cache")]
+"""
+
+
+def _install(site: Path, modules_source: str, plugin_source: str = PLUGIN_MODULE) -> None:
+    """A distribution ``cache-demo`` (package ``cache_demo``, entry point ``cache_demo.plugin``)."""
+    package = site / "cache_demo"
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text("")
+    (package / "plugin.py").write_text(textwrap.dedent(plugin_source))
+    _write_modules(site, modules_source)
     info = site / "cache_demo-1.0.dist-info"
     info.mkdir(exist_ok=True)
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: cache-demo\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[basalt]\ncache_demo = cache_demo_plugin\n")
+    (info / "entry_points.txt").write_text("[basalt]\ncache_demo = cache_demo.plugin\n")
+
+
+def _write_modules(site: Path, modules_source: str) -> None:
+    (site / "cache_demo" / "modules.py").write_text(textwrap.dedent(modules_source))
 
 
 def _list(site: Path, cache: Path, **extra_env: str) -> tuple[list[dict], dict[str, bool]]:
@@ -77,12 +93,13 @@ def test_a_cache_hit_gives_the_same_answer_without_importing_the_plugins(tmp_pat
     _install(site, _plugin_source("cache_one"))
 
     first, imported_first = _list(site, cache)
-    assert imported_first["polars"], "a cold listing imports what the plugins register"
+    assert imported_first["modules"], "a cold listing imports what the plugins register"
+    assert imported_first["trade"]
     assert len(list(cache.glob("plugins-*.json"))) == 1
 
     second, imported_second = _list(site, cache)
     assert second == first
-    assert not imported_second["polars"]
+    assert not imported_second["modules"]
     assert not imported_second["trade"]
 
     uncached, _ = _list(site, cache, BASALT_NO_CACHE="1")
@@ -96,16 +113,16 @@ def test_editing_a_plugin_invalidates_the_cache(tmp_path: Path) -> None:
     _install(site, _plugin_source("cache_one"))
     _list(site, cache)
 
-    _install(site, _plugin_source("cache_one", "cache_two"))
+    _write_modules(site, _plugin_source("cache_one", "cache_two"))  # only a module of the package
     after, imported = _list(site, cache)
-    assert imported["polars"], "the edit must force a fresh look"
+    assert imported["modules"], "the edit must force a fresh look"
     assert _demo(after)["provides"] == {"analytics": ["cache_one", "cache_two"]}
 
 
 def test_a_broken_plugin_is_never_served_from_the_cache(tmp_path: Path) -> None:
     site, cache = tmp_path / "site", tmp_path / "cache"
     site.mkdir()
-    _install(site, "raise RuntimeError('boom at import')\n")
+    _install(site, "", plugin_source="raise RuntimeError('boom at import')\n")
     for _ in range(2):
         infos, _ = _list(site, cache)
         assert "boom at import" in (_demo(infos)["error"] or "")
