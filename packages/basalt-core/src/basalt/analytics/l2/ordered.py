@@ -1,4 +1,4 @@
-"""The ordered path of ``l2tw``: snapshots already in order, read once, no sort.
+"""The ordered paths of ``l2tw`` (and ``l2``): snapshots already in order, read once, no sort.
 
 Why a whole-frame function instead of lazy expressions
 ------------------------------------------------------
@@ -35,11 +35,11 @@ the NumPy path above is used, which needs nothing beyond Polars and NumPy.
 ``BASALT_L2_ONEPASS`` chooses (:func:`path`): ``auto`` (default), ``0`` (the
 lazy formulation everywhere, e.g. to compare), ``numpy`` or ``kernel``.
 
-``l2`` (the last snapshot, OHLC bars) has no ordered path: picking last rows
-and bars from runs of ordered rows with NumPy was measured slower than its
-lazy ``group_by`` with ``max_by`` on an Int128 key on the benchmark's S day
-(0.20 vs 0.13 s CPU without bars, 0.43 vs 0.23 s with OHLC of four series),
-so it was dropped.
+``l2`` uses :func:`runs` too: without bars, a bucket's last snapshot is the
+row where the bucket label changes (:meth:`basalt.analytics.l2.last.L2Last._ordered`).
+Its OHLC bars stay with the lazy ``group_by``: picking them from runs with NumPy
+was measured slower (0.43 vs 0.23 s CPU with four series on the benchmark's S
+day) and dropped.
 """
 
 from __future__ import annotations
