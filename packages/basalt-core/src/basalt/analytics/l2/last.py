@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import ClassVar
 
-import numpy as np
 import polars as pl
 
 from basalt.analytics.l2 import ohlc, ordered
@@ -167,6 +166,8 @@ class L2Last(AnalyticModule):
         join back. Listing-days sharing a bucket keep the later snapshot. Rows not
         in order take the lazy formulation.
         """
+        import numpy as np  # here: registering the module must not import NumPy
+
         try:
             found = ordered.runs(frame)
         except ordered.NotOrdered:

@@ -48,15 +48,18 @@ import importlib.util
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import numpy as np
 
 BLOCK_ROWS = 1 << 18
 """Rows whose measures are computed at once (bounds the memory of the measure columns)."""
 
-INT64_MAX = np.iinfo(np.int64).max
-NULL_EVENT = np.iinfo(np.int64).min
+INT64_MAX = 2**63 - 1
+NULL_EVENT = -(2**63)
 """A null ``L2EventNo`` orders first among snapshots of one instant, as in ``order_key``."""
 
 LISTING, T, EVENT, DAY = "ListingId", "__t", "__eno", "__day"
@@ -106,10 +109,14 @@ class Runs:
 
     def run_of_rows(self) -> np.ndarray:
         """The run index of every row."""
+        import numpy as np  # here: registering the module must not import NumPy
+
         return np.repeat(np.arange(self.count, dtype=np.int64), np.diff(self.bounds))
 
     def last_rows(self) -> np.ndarray:
         """Boolean mask of the last row of every run."""
+        import numpy as np  # here: registering the module must not import NumPy
+
         mask = np.zeros(len(self.t), dtype=bool)
         mask[self.bounds[1:] - 1] = True
         return mask
@@ -123,6 +130,8 @@ def runs(frame: pl.DataFrame) -> Runs:
             within one its (time, event number) keys do not strictly increase
             (equal keys would leave the order between them to the sort).
     """
+    import numpy as np  # here: registering the module must not import NumPy
+
     # Series, not DataFrame.select: on a frame of many chunks (a day's Parquet row groups)
     # select costs ~1 s per 5 M rows here, get_column nothing.
     columns = [frame.get_column(name) for name in (LISTING, T, EVENT, DAY)]

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 import polars as pl
 
 from basalt.analytics.l2.ordered import INT64_MAX, LISTING, Runs, blocks, no_nan, runs
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import numpy as np
 
 KEPT = "__kept"
 """Column of the frame: true for snapshots taken in an allowed market state (with ``market_states``)."""
@@ -68,6 +71,8 @@ class Pieces:
 
 def intervals(frame: pl.DataFrame, found: Runs, spec: Intervals) -> tuple[np.ndarray, np.ndarray]:
     """``(start, end)`` Int64 ns of every row's interval in force, as the lazy path defines them."""
+    import numpy as np  # here: registering the module must not import NumPy
+
     t, size = found.t, spec.size
     last = found.last_rows()
     following = np.empty_like(t)
@@ -92,6 +97,8 @@ def pieces(frame: pl.DataFrame, found: Runs, spec: Intervals) -> Pieces:
     pieces always count; with ``market_states`` only kept snapshots count (every
     snapshot still ends the one before it).
     """
+    import numpy as np  # here: registering the module must not import NumPy
+
     size, unit = spec.size, spec.unit
     start, end = intervals(frame, found, spec)
     rows = np.arange(len(start), dtype=np.int64)
@@ -140,6 +147,8 @@ def partial_sums(
     ``numerators``). Raises :class:`~basalt.analytics.l2.ordered.NotOrdered`
     when the frame is not in snapshot order or a measure is NaN.
     """
+    import numpy as np  # here: registering the module must not import NumPy
+
     found = runs(frame)
     cut = pieces(frame, found, spec)
     groups = len(cut.run)
