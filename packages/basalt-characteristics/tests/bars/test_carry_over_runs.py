@@ -78,6 +78,8 @@ def _files(out: Path) -> dict[str, bytes]:
 
 
 _ONE_RUN: dict[str, bytes] = {}
+_ONE_RUN_DIR: list[Path] = []
+"""Where the cached one run was written (by whichever test ran first in this process)."""
 
 
 def _one_run(lake: Path, tmp: Path) -> dict[str, bytes]:
@@ -85,19 +87,17 @@ def _one_run(lake: Path, tmp: Path) -> dict[str, bytes]:
         out = tmp / "one-run"
         run_partition(_data(lake, out), None, DAYS[0], DAYS[-1])  # one run of the ten days (in-process)
         _ONE_RUN.update(_files(out))
+        _ONE_RUN_DIR.append(out)
     return dict(_ONE_RUN)
 
 
 def test_ten_one_day_runs_equal_one_ten_day_run(lake: Path, tmp_path: Path) -> None:
     expected = _one_run(lake, tmp_path)
-    bars = pl.concat(
-        pl.read_parquet(tmp_path / "one-run" / name) for name in expected if name.startswith("carry/bars/")
-    )
+    one_run = _ONE_RUN_DIR[0]
+    bars = pl.concat(pl.read_parquet(one_run / name) for name in expected if name.startswith("carry/bars/"))
     assert bars.height > 20
     assert (bars["BarStart"].dt.date() < bars["Date"]).any()  # some bars did span a night
-    vpin = pl.concat(
-        pl.read_parquet(tmp_path / "one-run" / name) for name in expected if name.startswith("carry/vpin/")
-    )
+    vpin = pl.concat(pl.read_parquet(one_run / name) for name in expected if name.startswith("carry/vpin/"))
     first = vpin.sort("TimeBucket").group_by("ListingId", "Date").agg(pl.col("VPIN").first())
     assert first.filter(pl.col("Date") > DAYS[1])["VPIN"].null_count() == 0  # defined from a day's start
     out = tmp_path / "daily"
