@@ -122,11 +122,6 @@ def _preload() -> None:
     import basalt.builtin.writers
     import basalt.engine.panel
     import basalt.engine.partition  # noqa: F401
-    from basalt.plugins.manager import PluginManager
-
-    # Call every registration hook once: each plugin imports its modules now, while the
-    # parent plans, so the first batch's manager (rebuilt from the plan) finds them imported.
-    PluginManager().plugins()
 
 
 class _World:
