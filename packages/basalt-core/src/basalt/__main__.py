@@ -1,6 +1,6 @@
 """``python -m basalt``: the same CLI as the ``basalt`` command."""
 
-from basalt.cli import main
+from basalt.cli import console_main
 
 if __name__ == "__main__":
-    main()
+    console_main()
