@@ -1,6 +1,8 @@
-"""The real BMLL sample rows (one listing, XLON, 2026-01-02) shipped as test data.
+"""The real BMLL sample rows (one listing, XLON, 2026-01-02), as the core's tests use them.
 
-Importable from any test (pytest.ini puts this folder on ``pythonpath``).
+The rows themselves ship with ``bmll-basalt`` (:mod:`basalt.testing.sample`); this module adds
+the helpers only the core's tests need. Importable from any test (pytest.ini puts this folder
+on ``pythonpath``).
 """
 
 from __future__ import annotations
@@ -12,24 +14,18 @@ import polars as pl
 
 from basalt.sources.layout import LayoutName, write_partition
 from basalt.tables.bmll import BMLL_TABLES
+from basalt.testing.sample import SAMPLE_DAY, SAMPLE_FILES, SAMPLE_MIC, sample_frame
+from basalt.testing.sample import SAMPLE_DIR as SAMPLE
 
-SAMPLE = Path(__file__).parent / "data" / "bmll-sample"
-SAMPLE_FILES = {
-    "trades": "trades-plus",
-    "l2": "l2",
-    "l3": "l3",
-    "marketstate": "market-state",
-    "reference": "reference",
-    "cbbo": "cbbo",
-    "imbalance": "imbalance",
-}
-SAMPLE_DAY = date(2026, 1, 2)
-SAMPLE_MIC = "XLON"
-
-
-def sample_frame(table_name: str) -> pl.DataFrame:
-    """The real BMLL sample rows of one table."""
-    return pl.read_parquet(SAMPLE / f"{SAMPLE_FILES[table_name]}.parquet")
+__all__ = [
+    "SAMPLE",
+    "SAMPLE_DAY",
+    "SAMPLE_FILES",
+    "SAMPLE_MIC",
+    "sample_frame",
+    "shifted_sample",
+    "write_sample_lake",
+]
 
 
 def shifted_sample(table_name: str, day: date) -> pl.DataFrame:
