@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from plugin_site import install_test_plugin
 
 from basalt.plugins.manager import reset_plugin_manager
 from bmll_sample import write_sample_lake
@@ -91,19 +91,7 @@ def basalt_register_analytics():
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "runner_test_plugin.py").write_text(PLUGIN_SOURCE)
-    info = site / "runner_test_plugin-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: runner-test-plugin\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[basalt]\nrunner_test = runner_test_plugin\n")
-    control = tmp_path / "control"
-    control.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
-    monkeypatch.setenv("BASALT_TEST_CONTROL", str(control))
-    reset_plugin_manager()
+    control = install_test_plugin(tmp_path, monkeypatch, "runner_test", PLUGIN_SOURCE)
     lake = write_sample_lake(tmp_path / "lake", days=DAYS)
     yield {"lake": lake, "out": tmp_path / "out", "state": tmp_path / "state", "control": control}
     reset_plugin_manager()

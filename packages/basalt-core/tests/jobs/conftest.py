@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from plugin_site import install_test_plugin
 
 from basalt.plugins.manager import reset_plugin_manager
 from bmll_sample import write_sample_lake
@@ -87,19 +88,8 @@ def pipeline_writer() -> Callable[..., Path]:
 @pytest.fixture
 def jobs_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
     """A lake, a pipeline over it, a control folder and the plugin on PYTHONPATH (jobs are new processes)."""
+    control = install_test_plugin(tmp_path, monkeypatch, "jobs_test", PLUGIN_SOURCE)
     site = tmp_path / "site"
-    site.mkdir()
-    (site / "jobs_test_plugin.py").write_text(PLUGIN_SOURCE)
-    info = site / "jobs_test_plugin-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: jobs-test-plugin\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[basalt]\njobs_test = jobs_test_plugin\n")
-    control = tmp_path / "control"
-    control.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
-    monkeypatch.setenv("BASALT_TEST_CONTROL", str(control))
-    reset_plugin_manager()
     lake = write_sample_lake(tmp_path / "lake", days=DAYS)
     pipeline = write_pipeline(tmp_path / "pipeline.yaml", {"type": "local", "root": "lake"}, "out")
     yield {

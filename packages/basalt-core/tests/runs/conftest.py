@@ -7,7 +7,6 @@ assertions), make a day fail, or change an output column's dtype.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from plugin_site import install_test_plugin
 
 from basalt.plugins.manager import reset_plugin_manager
 from bmll_sample import write_sample_lake
@@ -96,19 +96,7 @@ def basalt_register_analytics():
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Path]]:
     """A lake of two days, the plugin installed as a distribution, and a control folder."""
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "runs_test_plugin.py").write_text(PLUGIN_SOURCE)
-    info = site / "runs_test_plugin-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: runs-test-plugin\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[basalt]\nruns_test = runs_test_plugin\n")
-    control = tmp_path / "control"
-    control.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(site), os.environ.get("PYTHONPATH")])))
-    monkeypatch.setenv("BASALT_TEST_CONTROL", str(control))
-    reset_plugin_manager()
+    control = install_test_plugin(tmp_path, monkeypatch, "runs_test", PLUGIN_SOURCE)
     lake = write_sample_lake(tmp_path / "lake", days=DAYS)
     yield {
         "lake": lake,
