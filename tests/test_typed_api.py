@@ -17,7 +17,7 @@ PACKAGES = sorted(p.parent for p in (ROOT / "packages").glob("*/pyproject.toml")
 HOOK_BASES = ["basalt.sources.base", "basalt.jobs.base", "basalt.hookspecs", "basalt.testing"]
 
 
-def checked_files() -> set[Path]:
+def checked_files() -> set[str]:
     """The Python files mypy.ini tells mypy to check (folders expanded)."""
     parser = configparser.ConfigParser()
     parser.read(ROOT / "mypy.ini")
@@ -27,15 +27,21 @@ def checked_files() -> set[Path]:
         path = ROOT / entry
         assert path.exists(), f"mypy.ini lists {entry}, which does not exist"
         files |= set(path.rglob("*.py")) if path.is_dir() else {path}
-    return {f.resolve() for f in files}
+    return {_in_package(f) for f in files}
 
 
-def module_file(name: str) -> Path:
-    """The source file of an importable module, without importing it."""
+def _in_package(path: Path) -> str:
+    """``basalt/engine/plan.py`` for ``…/src/basalt/engine/plan.py`` (whatever checkout it is in)."""
+    parts = path.resolve().parts
+    return "/".join(parts[len(parts) - parts[::-1].index("src") :])
+
+
+def module_file(name: str) -> str:
+    """The source file of an importable module (in its package), without importing it."""
     spec = importlib.util.find_spec(name)
     assert spec is not None, f"{name} is not importable"
     assert spec.origin is not None, f"{name} has no source file"
-    return Path(spec.origin).resolve()
+    return _in_package(Path(spec.origin))
 
 
 @pytest.mark.parametrize("package", PACKAGES, ids=lambda p: p.name)
