@@ -39,7 +39,7 @@ def test_cli_help_imports_no_engine_polars_or_pydantic() -> None:
         "from basalt.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
         "    main(['--help'])\n"
-        "heavy = [m for m in ('polars', 'pydantic', 'yaml', 'pyarrow', 'dagster', 'basalt.engine') "
+        "heavy = [m for m in ('polars', 'pydantic', 'yaml', 'pyarrow', 'dagster', 'basalt.engine', 'rich') "
         "if m in sys.modules]\n"
         "assert not heavy, heavy\n"
     )

@@ -8,6 +8,11 @@ import sys
 import threading
 from typing import Annotated
 
+# Help and usage errors in plain text: typer's rich formatting imports rich's Markdown,
+# tables and tracebacks (~0.2 s), which doubled `basalt --help`. TYPER_USE_RICH=1 brings
+# the boxed, coloured help back. Set before typer is imported: typer reads it then.
+os.environ.setdefault("TYPER_USE_RICH", "0")
+
 import typer
 
 from basalt.cli.errors import DEBUG_ENV_VAR, DEBUG_META_KEY, BasaltGroup

@@ -34,8 +34,13 @@ class DatasetLockedError(RuntimeError):
 
 
 def new_run_id() -> str:
-    """A sortable, unique run id: UTC time plus a random suffix."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    """A sortable, unique run id: UTC time to the millisecond plus a random suffix.
+
+    Milliseconds, so two runs started within one second still sort in start order
+    (``last`` is the newest id; with whole seconds the random suffix decided).
+    """
+    now = datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{uuid.uuid4().hex[:6]}"
 
 
 def _now() -> str:
