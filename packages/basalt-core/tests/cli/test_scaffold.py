@@ -30,6 +30,7 @@ def test_the_scaffold_is_a_plugin_distribution(tmp_path: Path) -> None:
     assert project["project"]["name"] == "demo-plugin"
     assert project["project"]["entry-points"]["basalt"] == {"demo_plugin": "demo_plugin.plugin"}
     assert any(dep.startswith("bmll-basalt>=") for dep in project["project"]["dependencies"])
+    assert (root / "src/demo_plugin/py.typed").exists()
     for path in ("README.md", "CHANGELOG.md", "src/demo_plugin/metrics.py", "tests/test_plugin.py"):
         assert (root / path).read_text().strip(), path
     for path in root.rglob("*.py"):

@@ -216,6 +216,7 @@ def scaffold(name: str, parent: Path) -> Path:
         f"src/{package}/__init__.py": INIT,
         f"src/{package}/metrics.py": METRICS,
         f"src/{package}/plugin.py": PLUGIN,
+        f"src/{package}/py.typed": "",  # PEP 561: type checkers read the plugin's annotations
         "tests/test_plugin.py": TESTS,
     }
     for path, template in files.items():
