@@ -14,29 +14,14 @@ and an int array, so a day can continue from the previous day's end (``carry_ove
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import numpy as np
 
-F = TypeVar("F", bound=Callable[..., Any])
+from basalt.jit import OptionalJit
 
-try:
-    if os.environ.get("BASALT_BARS_JIT", "1").strip().lower() in {"0", "false", "no", "off"}:
-        raise ImportError("BASALT_BARS_JIT=0")
-    import numba as _numba
-except ImportError:  # pragma: no cover - depends on the environment
-    _numba = None
-
-JIT_ENABLED: bool = _numba is not None
+_njit = OptionalJit("BASALT_BARS_JIT")
+JIT_ENABLED: bool = _njit.enabled
 """Whether the kernel is compiled (Numba importable and not disabled)."""
-
-
-def _njit(fn: F) -> F:
-    if _numba is None:
-        return fn
-    return _numba.njit(cache=True, nogil=True)(fn)
 
 
 TIME, TICK, VOLUME, DOLLAR, TICK_IMBALANCE, VOLUME_IMBALANCE = range(6)

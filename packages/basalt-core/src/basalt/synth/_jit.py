@@ -11,35 +11,10 @@ two; the benchmark measures both).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
-from typing import Any, TypeVar
+from basalt.jit import OptionalJit
 
-F = TypeVar("F", bound=Callable[..., Any])
+njit = OptionalJit("BASALT_SYNTH_JIT")
+"""Compile a simulation kernel (see :class:`basalt.jit.OptionalJit`)."""
 
-
-def _jit_requested() -> bool:
-    return os.environ.get("BASALT_SYNTH_JIT", "1").strip().lower() not in {"0", "false", "no", "off"}
-
-
-try:
-    if not _jit_requested():
-        raise ImportError("BASALT_SYNTH_JIT=0")
-    import numba as _numba
-except ImportError:  # pragma: no cover - depends on the environment
-    _numba = None
-
-JIT_ENABLED: bool = _numba is not None
+JIT_ENABLED: bool = njit.enabled
 """Whether the kernels are compiled (Numba importable and not disabled)."""
-
-
-def njit(fn: F) -> F:
-    """Compile ``fn`` with ``numba.njit(cache=True)``, or return it unchanged.
-
-    ``cache=True`` writes the machine code next to the module (or to Numba's
-    user cache when the package folder is read-only), so spawned worker
-    processes load it instead of compiling again.
-    """
-    if _numba is None:
-        return fn
-    return _numba.njit(cache=True, nogil=True)(fn)  # type: ignore[no-any-return]

@@ -14,27 +14,10 @@ same sums (tested) but is far slower.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from basalt.jit import OptionalJit
 
-F = TypeVar("F", bound=Callable[..., Any])
+njit = OptionalJit()
+"""Compile a one-pass L2 kernel (see :class:`basalt.jit.OptionalJit`)."""
 
-try:
-    import numba as _numba
-except ImportError:  # pragma: no cover - depends on the environment
-    _numba = None
-
-JIT_ENABLED: bool = _numba is not None
+JIT_ENABLED: bool = njit.enabled
 """Whether the kernels are compiled (Numba importable)."""
-
-
-def njit(fn: F) -> F:
-    """Compile ``fn`` with ``numba.njit(cache=True, nogil=True)``, or return it unchanged.
-
-    ``cache=True`` keeps the machine code beside the module (or in Numba's user
-    cache when the package folder is read-only): spawned workers load it
-    instead of compiling again.
-    """
-    if _numba is None:
-        return fn
-    return _numba.njit(cache=True, nogil=True)(fn)  # type: ignore[no-any-return]
