@@ -209,7 +209,8 @@ def run(
         from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from basalt.engine.checks import check_files, empty_range_problem, trading_days_of
+        from basalt.engine.calendar import trading_days_of
+        from basalt.engine.checks import check_files, empty_range_problem
         from basalt.engine.plan import build_plan
         from basalt.engine.runner import run_pipeline
 

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from basalt.engine.config import AnalyticsConfig
 
 BatchFreq = Literal["D", "W", "2W", "M", "A"]
 
@@ -106,3 +109,8 @@ def date_batches(days: list[date], freq: BatchFreq | None, workers: int = 1) -> 
     """Group trading days into batches of ``freq`` (``None``: :func:`auto_chunks` for ``workers``)."""
     groups = calendar_periods(days, freq) if freq else auto_chunks(days, workers)
     return [DateBatch(index, tuple(group)) for index, group in enumerate(groups)]
+
+
+def trading_days_of(config: AnalyticsConfig) -> list[date]:
+    """The trading days a run of ``config`` covers (weekends excluded unless ``EXCLUDE_WEEKENDS`` is off)."""
+    return trading_days(config.START_DATE, config.END_DATE, exclude_weekends=config.EXCLUDE_WEEKENDS)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from basalt.engine.calendar import trading_days
+from basalt.engine.calendar import trading_days_of
 from basalt.engine.config import AnalyticsConfig
 from basalt.engine.errors import ConfigError
 from basalt.engine.resolve import ResolvedPipeline
@@ -84,11 +84,6 @@ def check_files(resolved: ResolvedPipeline, days: list[date]) -> None:
     if problems:
         path = resolved.pipeline.path
         raise ConfigError(problems, source=str(path) if path else None)
-
-
-def trading_days_of(config: AnalyticsConfig) -> list[date]:
-    """The trading days a run of ``config`` covers (weekends excluded unless ``EXCLUDE_WEEKENDS`` is off)."""
-    return trading_days(config.START_DATE, config.END_DATE, exclude_weekends=config.EXCLUDE_WEEKENDS)
 
 
 def empty_range_problem(config: AnalyticsConfig) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from basalt.engine.plan import EXECUTION_KEYS, RunPlan
+from basalt.engine.plan import EXECUTION_KEYS, GATE_KEYS, RunPlan
 
 
 def _shown(value: Any) -> str:
@@ -25,7 +25,7 @@ def config_differences(before: dict[str, Any], after: dict[str, Any]) -> list[st
         if isinstance(value, dict):
             items: dict[str, Any] = {}
             for key, child in value.items():
-                gate = key == "quality" and prefix.startswith("PASSES[")  # not output-determining
+                gate = key in GATE_KEYS and prefix.startswith("PASSES[")  # not output-determining
                 if (not prefix and key in EXECUTION_KEYS) or gate:
                     continue
                 items.update(flat(child, f"{prefix}.{key}" if prefix else str(key)))

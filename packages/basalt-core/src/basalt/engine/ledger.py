@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from basalt._files import write_json_atomic
+
 
 class DatasetLockedError(RuntimeError):
     """Another live run holds the dataset's lock."""
@@ -120,7 +122,7 @@ class RunLedger:
 
     def write_report(self, report: dict[str, Any]) -> None:
         """Write the final report atomically."""
-        _write_atomic(self.report_path, report)
+        write_json_atomic(self.report_path, report, indent=2, default=str)
 
     def read_report(self) -> dict[str, Any] | None:
         """The final report, if the run wrote one."""
@@ -133,7 +135,7 @@ class RunLedger:
 
     def write_plan(self, plan: dict[str, Any]) -> None:
         """Record what determines the run's output (written once, when the run starts)."""
-        _write_atomic(self.plan_path, plan)
+        write_json_atomic(self.plan_path, plan, indent=2, default=str)
 
     def read_plan(self) -> dict[str, Any] | None:
         """What :meth:`write_plan` recorded, or None for a run from before it existed."""
@@ -181,12 +183,6 @@ class RunLedger:
             return json.loads(path.read_text())
         except (OSError, json.JSONDecodeError):
             return None
-
-
-def _write_atomic(path: Path, payload: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, indent=2, default=str))
-    os.replace(tmp, path)
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 
 from basalt.engine.batching import SymbolBatch
-from basalt.engine.calendar import DateBatch, date_batches, trading_days
+from basalt.engine.calendar import DateBatch, date_batches, trading_days_of
 from basalt.engine.errors import ConfigError
 from basalt.engine.executor import pass_keys
 from basalt.engine.jobs import Job, Stage
@@ -34,6 +34,9 @@ from basalt.engine.partition import Universe, plan_symbol_batches, universe_for
 from basalt.engine.resolve import ResolvedPass, ResolvedPipeline
 from basalt.engine.state import StateStore, describe_state_source, is_stateful, state_modules, state_root
 from basalt.plugins.pluginset import PluginSet
+
+GATE_KEYS = frozenset({"quality"})
+"""Pass keys that decide whether a batch is accepted, not what it writes: a resume may change them."""
 
 EXECUTION_KEYS = frozenset(
     {
@@ -157,8 +160,7 @@ def fingerprint_of(
     relevant = {k: v for k, v in config.items() if k not in EXECUTION_KEYS}
     parts: dict[str, Any] = {
         "dates": [relevant.pop("START_DATE", None), relevant.pop("END_DATE", None)],
-        # Quality gates decide whether a batch is accepted, not what it writes: a resume may change them.
-        "passes": [{k: v for k, v in p.items() if k != "quality"} for p in relevant.pop("PASSES", [])],
+        "passes": [{k: v for k, v in p.items() if k not in GATE_KEYS} for p in relevant.pop("PASSES", [])],
         "output": relevant.pop("OUTPUT_TARGET", None),
         "source": relevant.pop("SOURCE", None),
         "plugins": plugins.to_dict(),
@@ -197,7 +199,7 @@ def build_plan(
 
             manager = get_plugin_manager()
         plugins = manager.plugin_set()
-    days = trading_days(config.START_DATE, config.END_DATE, exclude_weekends=config.EXCLUDE_WEEKENDS)
+    days = trading_days_of(config)
     universes = {day: universe_for(resolved, universe, day) for day in days}
     stateful = stateful_passes(resolved)
     shards = listing_shards(resolved) if stateful else 1

@@ -21,11 +21,9 @@ error like any other (deterministic: not retried).
 
 from __future__ import annotations
 
-import contextlib
 import fnmatch
 import json
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
@@ -33,6 +31,7 @@ from typing import Any
 
 import polars as pl
 
+from basalt._files import exclusive_lock, write_text_atomic
 from basalt.engine.batching import SymbolBatch
 from basalt.engine.config import NullRateRule, QualityConfig, RangeRule, RowCountRule
 from basalt.engine.passes import pass_keys
@@ -300,14 +299,15 @@ def check_schema_lock(
     serialise on the lock file's folder, so an update is never lost.
     """
     actual = schema_of(schema)
-    with _exclusive(path.parent):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive_lock(path.parent):
         lock = read_lock(path)
         pinned = lock["passes"].get(pass_name)
         if pinned is None or (on_change == "update" and pinned != actual):
             changes = schema_changes(pinned, actual) if pinned is not None else []
             lock["passes"][pass_name] = actual
             lock["version"] = LOCK_VERSION
-            _write(path, lock)
+            _write_lock(path, lock)
             if pinned is None:
                 return RuleResult("schema_lock", on_change, True, f"pinned {len(actual)} columns in {path}")
             shown = "; ".join(f"{column} {what}" for column, what in changes)
@@ -327,28 +327,9 @@ def check_schema_lock(
     )
 
 
-def _write(path: Path, lock: dict[str, Any]) -> None:
+def _write_lock(path: Path, lock: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(lock, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, path)
-
-
-@contextlib.contextmanager
-def _exclusive(folder: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``folder`` (POSIX; elsewhere, no lock)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
+    write_text_atomic(path, json.dumps(lock, indent=2, sort_keys=True) + "\n")
 
 
 def summarise(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

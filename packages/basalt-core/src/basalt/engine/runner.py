@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from basalt.engine.calendar import trading_days
+from basalt.engine.calendar import trading_days_of
 from basalt.engine.checks import check_pipeline
 from basalt.engine.identity import resume_mismatch
 from basalt.engine.jobs import Job, Stage, committed_days
@@ -180,7 +180,7 @@ def run_pipeline(
     config = pipeline.config
     pool = WorkerPool(config.NUM_WORKERS, memory_cap_mb=config.WORKER_MEMORY_MB)
     # Workers start now: their start-up (spawn, imports) overlaps the planning below.
-    days = trading_days(config.START_DATE, config.END_DATE, exclude_weekends=config.EXCLUDE_WEEKENDS)
+    days = trading_days_of(config)
     pool.start(len(days))
     try:
         return _run(pipeline, pool, state_dir, manager, resume, limit_rows, on_progress)

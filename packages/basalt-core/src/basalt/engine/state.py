@@ -23,12 +23,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from basalt._files import exclusive_lock
 from basalt.engine.calendar import trading_days
 from basalt.engine.resolve import ResolvedModule, ResolvedPass, ResolvedPipeline
 from basalt.writers._storage import LocalStore
@@ -206,29 +207,6 @@ def describe_state_source(
     return f"fresh at {start.isoformat()} (no stored state before it, no warmup_start set)"
 
 
-@contextlib.contextmanager
-def day_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (created) while a day's outputs and states are written.
-
-    Listing shards of a stateful run write the same day folders at once; a write that
-    rewrites an earlier run's file holding both shards' listings must not interleave
-    with another's. ``flock`` is released when the holder dies (kill -9 included). POSIX
-    only; elsewhere it does not lock.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 class PassStates:
     """The states of one stateful pass while a job runs its days in order (kept in memory between days).
 
@@ -249,8 +227,13 @@ class PassStates:
         self.locks = root / dataset / ".locks"
 
     def lock(self, day: date) -> contextlib.AbstractContextManager[None]:
-        """The lock every pass of the run takes to write ``day`` (see :func:`day_lock`)."""
-        return day_lock(self.locks / f"{day.isoformat()}.lock")
+        """The lock every pass of the run takes to write ``day``.
+
+        Listing shards of a stateful run write the same day folders at once; a write that
+        rewrites an earlier run's file holding both shards' listings must not interleave
+        with another's.
+        """
+        return exclusive_lock(self.locks / f"{day.isoformat()}.lock")
 
     def has_stored_before(self, day: date, listing_ids: Iterable[int]) -> bool:
         """Whether any of ``listing_ids`` has a state stored before ``day`` (no warm-up needed then)."""
@@ -298,7 +281,6 @@ __all__ = [
     "STATE_FOLDER",
     "StateStore",
     "carry_forward",
-    "day_lock",
     "describe_state_source",
     "is_stateful",
     "module_key",

@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from basalt._files import write_json_atomic
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from multiprocessing.connection import Connection
 
@@ -96,12 +98,6 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def _write_json(path: str, payload: dict[str, Any]) -> None:
-    tmp = path + ".tmp"
-    Path(tmp).write_text(json.dumps(payload, default=str))
-    os.replace(tmp, path)
-
-
 def _redirect_to(path: str) -> None:
     """Send this process's stdout and stderr (file descriptors 1 and 2) to ``path``."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -170,13 +166,13 @@ def run_task(task: BatchTask, files: WorkerFiles, world: _World) -> bool:
             result = run_partition(
                 resolved, task.universes, start, end, limit_rows=files.limit_rows, on_event=on_event
             )
-        _write_json(files.result_path, asdict(result))
+        write_json_atomic(Path(files.result_path), asdict(result), default=str)
         return True
     except Exception as exc:
         traceback.print_exc()
         error = describe_exception(exc)
         ledger.emit("batch_error", batch=job.key, pid=os.getpid(), error=error.describe(), **asdict(error))
-        _write_json(files.error_path, asdict(error))
+        write_json_atomic(Path(files.error_path), asdict(error), default=str)
         return False
     finally:
         sys.stdout.flush()

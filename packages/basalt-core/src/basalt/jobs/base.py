@@ -11,7 +11,6 @@ also implement :meth:`Executor.install_schedule` / :meth:`Executor.uninstall_sch
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from basalt._files import write_json_atomic
 from basalt._registrable import Registrable
 from basalt.jobs.errors import JobConfigError, JobError
 
@@ -195,9 +195,7 @@ class JobStore:
         """Write ``job.json`` atomically."""
         folder = self.job_dir(record.job_id)
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / "job.json.tmp"
-        tmp.write_text(json.dumps(record.to_dict(), indent=2, default=str))
-        os.replace(tmp, folder / "job.json")
+        write_json_atomic(folder / "job.json", record.to_dict(), indent=2, default=str)
 
     def load(self, job_id: str) -> JobRecord:
         """The record of ``job_id`` (``last``: the newest job).

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from basalt._files import write_text_atomic
 from basalt.jobs import local_proc as files
 from basalt.jobs.base import Executor, ExecutorConfig, JobRecord, JobRequest, JobStatus, new_job_id
 from basalt.jobs.errors import JobError
-from basalt.jobs.procs import alive, read_pid, write_text_atomic
+from basalt.jobs.procs import alive, read_pid
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from basalt.jobs.schedules import Schedule

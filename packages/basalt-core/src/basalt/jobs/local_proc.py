@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from basalt.jobs.procs import write_text_atomic
+from basalt._files import write_text_atomic
 
 SUPERVISOR_PID = "supervisor.pid"
 RUN_PID = "run.pid"

@@ -40,11 +40,4 @@ def alive(pid: int, marker: str | None = None) -> bool:
     return True
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-__all__ = ["alive", "read_pid", "write_text_atomic"]
+__all__ = ["alive", "read_pid"]

@@ -11,8 +11,6 @@ across daylight-saving changes. Each firing runs the pipeline for ``date`` (defa
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from basalt._files import write_json_atomic
 from basalt.jobs.dates import is_relative, zone
 from basalt.jobs.errors import JobError, ScheduleError
 
@@ -145,9 +144,7 @@ class ScheduleStore:
     def save(self, schedule: Schedule) -> None:
         """Write the schedule's file atomically."""
         self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.path(schedule.name).with_suffix(".tmp")
-        tmp.write_text(json.dumps(schedule.model_dump(mode="json"), indent=2))
-        os.replace(tmp, self.path(schedule.name))
+        write_json_atomic(self.path(schedule.name), schedule.model_dump(mode="json"), indent=2)
 
     def load(self, name: str) -> Schedule:
         """Schedule ``name``.
