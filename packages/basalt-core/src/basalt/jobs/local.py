@@ -203,21 +203,15 @@ def _ledger_progress(
     if run_id is None:
         return None, None, 0, None
     from basalt.engine.ledger import RunLedger
+    from basalt.runs.store import fold_run
 
-    ledger = RunLedger(request.state_dir, request.dataset, run_id)
-    done, total, failed = 0, None, 0
-    for event in ledger.events():
-        kind = event.get("event")
-        if kind == "run_started":
-            total = event.get("batches")
-            done = len(event.get("skipped", []))
-        elif kind == "batch_committed":
-            done += 1
-        elif kind == "batch_failed":
-            failed += 1
-    report = ledger.read_report() or {}
-    error = report.get("error")
-    return done, total, failed, error.strip().splitlines()[0] if error else None
+    # The runs reader folds the ledger once for `basalt runs` too: a resumed run's batches
+    # are counted once (skipped now, committed before), not twice.
+    view = fold_run(RunLedger(request.state_dir, request.dataset, run_id))
+    failed = sum(attempt.outcome == "failed" for attempt in view.attempts)
+    total = view.batches if view.segments else None
+    error = view.error.strip().splitlines()[0] if view.error else None
+    return view.summary()["done"], total, failed, error
 
 
 __all__ = ["LocalExecutor", "LocalExecutorConfig"]
