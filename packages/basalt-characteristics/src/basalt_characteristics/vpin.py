@@ -180,12 +180,6 @@ class VPINModule(StatefulAnalyticModule):
             return self._per_day(inputs, buckets), self.empty_state()
         return carried_vpin(self.config, inputs["trades"], buckets, state)
 
-    def compute(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
-        """The day on its own: from an empty state with ``carry_over``, else each listing-day afresh."""
-        if self.config.carry_over:
-            return super().compute(inputs, buckets)
-        return self._per_day(inputs, buckets)
-
     def _per_day(self, inputs: Mapping[str, pl.LazyFrame], buckets: TimeBuckets) -> pl.LazyFrame:
         """Explode the volume-bucket completions of each trade, classify, roll, sample per time bucket."""
         cfg = self.config

@@ -35,14 +35,9 @@ from basalt.timebuckets import TIME_BUCKET, TimeBuckets
 @cache
 def _bmll_tables() -> dict[str, Any]:
     """Registered name → class of the core's BMLL tables (event-time column, schema)."""
-    from basalt.tables import bmll
-    from basalt.tables.base import Table
+    from basalt.tables.bmll import BMLL_TABLES
 
-    return {
-        cls.NAME: cls
-        for cls in vars(bmll).values()
-        if isinstance(cls, type) and issubclass(cls, Table) and cls is not Table
-    }
+    return {table.NAME: table for table in BMLL_TABLES}
 
 
 def _time_column(metric: Metric) -> str:

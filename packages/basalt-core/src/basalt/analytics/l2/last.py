@@ -22,13 +22,6 @@ _KEY = "__okey"
 _DAY = ordered.DAY
 
 
-def order_key(t: pl.Expr, event: pl.Expr) -> pl.Expr:
-    """:func:`basalt.analytics.l2.snapshots.order_key` from Int64 ns and the null-filled event number."""
-    return t.cast(pl.Int128) * pl.lit(2**64, dtype=pl.Int128) + (
-        event.cast(pl.Int128) + pl.lit(2**63, dtype=pl.Int128)
-    )
-
-
 class L2Last(AnalyticModule):
     """Order book at the last L2 snapshot of each bucket: levels, depth, imbalance, spread, mids, OHLC.
 
@@ -123,9 +116,7 @@ class L2Last(AnalyticModule):
         """The lazy formulation (any row order): ``group_by`` with ``max_by``/``min_by`` on an Int128 key."""
         series = self._series()
         prev_close = bool(series) and self.config.open_mode == "prev_close"
-        base = snapshots.with_row_index(_ROW).with_columns(
-            order_key(pl.col(ordered.T), pl.col(ordered.EVENT)).alias(_KEY)
-        )
+        base = snapshots.with_row_index(_ROW).with_columns(ordered.order_key().alias(_KEY))
         keys = ["ListingId", _DAY, TIME_BUCKET] if prev_close else ["ListingId", TIME_BUCKET]
         bars = base.group_by(keys).agg(
             pl.col(_ROW).max_by(_KEY),
@@ -173,8 +164,7 @@ class L2Last(AnalyticModule):
         except ordered.NotOrdered:
             return self._lazy(frame.lazy()).collect()
         label = frame.get_column(TIME_BUCKET).to_physical().cast(pl.Int64).to_numpy()
-        last = np.zeros(frame.height, dtype=bool)
-        last[found.bounds[1:] - 1] = True
+        last = found.last_rows()
         last[:-1] |= label[:-1] != label[1:]
         picked = frame[np.flatnonzero(last)]
         if picked.select("ListingId", TIME_BUCKET).is_duplicated().any():

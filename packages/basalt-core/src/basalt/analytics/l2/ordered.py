@@ -122,6 +122,14 @@ class Runs:
         return mask
 
 
+def order_key() -> pl.Expr:
+    """:func:`basalt.analytics.l2.snapshots.order_key` over :func:`key_columns` (Int64 ns ``T``,
+    null-filled ``EVENT``): one Int128 that sorts snapshots as (time, event number)."""
+    return pl.col(T).cast(pl.Int128) * pl.lit(2**64, dtype=pl.Int128) + (
+        pl.col(EVENT).cast(pl.Int128) + pl.lit(2**63, dtype=pl.Int128)
+    )
+
+
 def runs(frame: pl.DataFrame) -> Runs:
     """The listing-day runs of ``frame``, which must be in snapshot order.
 

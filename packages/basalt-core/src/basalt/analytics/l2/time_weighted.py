@@ -313,11 +313,7 @@ class L2TimeWeighted(AnalyticModule):
         book = self._book()
         size = buckets.nanoseconds
         t = pl.col(_T)
-        # The order key of snapshots.order_key, from the Int64 time and (null-filled) event number.
-        key = t.cast(pl.Int128) * pl.lit(2**64, dtype=pl.Int128) + (
-            pl.col(ordered.EVENT).cast(pl.Int128) + pl.lit(2**63, dtype=pl.Int128)
-        )
-        following = t.shift(-1).over(["ListingId", _DAY], order_by=key)
+        following = t.shift(-1).over(["ListingId", _DAY], order_by=ordered.order_key())
         if cfg.session_end is None:
             if buckets.closed == "right":  # (start, end]: a boundary timestamp ends its bucket
                 own_end = -((-t) // size) * size
