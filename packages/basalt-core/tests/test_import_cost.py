@@ -56,3 +56,28 @@ def test_a_command_group_is_imported_when_it_runs() -> None:
         "assert 'basalt.cli.pipeline_cmd' not in sys.modules\n"
         "assert '\"name\"' in out.getvalue()\n"
     )
+
+
+def test_a_pipeline_imports_only_the_modules_it_names() -> None:
+    # Registrations are deferred (basalt.Deferred): resolving a trade-only pipeline imports
+    # the trade module, the parquet writer and the local source, and no other module,
+    # writer or source of the core or of any installed add-on.
+    _run(
+        "import sys\n"
+        "from basalt.engine.loader import load_pipeline\n"
+        "from basalt.engine.resolve import resolve\n"
+        "from basalt.plugins import get_plugin_manager\n"
+        "pipeline = load_pipeline(data={'START_DATE': '2026-01-05', 'END_DATE': '2026-01-05',\n"
+        "    'DATASETNAME': 'x', 'SOURCE': {'type': 'local', 'root': '.'},\n"
+        "    'OUTPUT_TARGET': {'type': 'parquet', 'root': 'out'},\n"
+        "    'PASSES': [{'name': 'bars', 'modules': ['trade']}]})\n"
+        "resolved = resolve(pipeline, get_plugin_manager())\n"
+        "assert 'basalt.analytics.trade' in sys.modules\n"
+        "assert 'basalt.writers.parquet' in sys.modules\n"
+        "unused = ('basalt.analytics.l3', 'basalt.analytics.execution', 'basalt.analytics.indicators',\n"
+        "    'basalt.writers.sql', 'basalt.writers.delta', 'basalt.sources.s3', 'basalt.sources.bmll_api',\n"
+        "    'basalt_characteristics.vpin', 'basalt_characteristics.ofi', 'basalt_alpha101.module',\n"
+        "    'basalt_preprocessors.cbbo.venue', 'basalt_preprocessors.replay.module')\n"
+        "imported = [name for name in unused if name in sys.modules]\n"
+        "assert not imported, imported\n"
+    )

@@ -1,22 +1,16 @@
 """Basalt plugin of bmll-basalt-alpha101: registers the ``alpha101`` analytics.
 
-Only hook implementations live here; the analytics themselves are imported
-inside the hook so that loading the plugin stays cheap.
+Only hook implementations live here; the module is registered by name and import
+path (:class:`basalt.Deferred`) and imported only when a pipeline uses it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from basalt import hookimpl
-
-if TYPE_CHECKING:  # pragma: no cover - typing only
-    from basalt import AnalyticModule
+from basalt.plugins.deferred import Deferred
 
 
 @hookimpl
-def basalt_register_analytics() -> list[type[AnalyticModule]]:
+def basalt_register_analytics() -> list[Deferred]:
     """The ``alpha101`` module: Kakushadze's 101 formulaic alphas over a pass's bars."""
-    from basalt_alpha101.module import Alpha101
-
-    return [Alpha101]
+    return [Deferred("alpha101", "basalt_alpha101.module:Alpha101")]

@@ -42,6 +42,7 @@ _LAZY: dict[str, str] = {
     "build_plan": "basalt.engine.plan",
     "RunPlan": "basalt.engine.plan",
     "PluginSet": "basalt.plugins.pluginset",
+    "Deferred": "basalt.plugins.deferred",
     "UniverseSpec": "basalt.universe",
     "metric": "basalt.metrics",
     "metric_module": "basalt.metrics",
@@ -60,6 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from basalt.metrics import SIDES, Choice, MetricModule, metric, metric_module
     from basalt.modules.base import AnalyticModule, ModuleConfig, PreprocessorModule
     from basalt.modules.columns import ColumnDoc
+    from basalt.plugins.deferred import Deferred
     from basalt.plugins.manager import PluginManager, get_plugin_manager
     from basalt.plugins.pluginset import PluginSet
     from basalt.tables.base import Table
@@ -82,6 +84,7 @@ __all__ = [
     "AnalyticsConfig",
     "PassConfig",
     "PluginSet",
+    "Deferred",
     "RunPlan",
     "UniverseSpec",
     "build_plan",

@@ -62,6 +62,10 @@ def basalt_register_sources() -> list[type[Source]]:
         ``SOURCE.type`` selects one by name and its ``Config`` validates the
         rest of ``SOURCE``.
 
+    Any item may instead be a :class:`basalt.Deferred` (``Deferred(NAME,
+    "package.module:Class")``): registered by name now, imported when first used
+    — the way to keep start-up and runs that use other modules fast.
+
     Added in bmll-basalt 0.1.0.
     """
 
@@ -76,6 +80,10 @@ def basalt_register_analytics() -> list[type[AnalyticModule]]:
         (``columns()``), so ``basalt analytics list|explain`` can describe them
         without reading data.
 
+    Any item may instead be a :class:`basalt.Deferred` (``Deferred(NAME,
+    "package.module:Class")``): registered by name now, imported when first used
+    — the way to keep start-up and runs that use other modules fast.
+
     Added in bmll-basalt 0.1.0.
     """
 
@@ -89,6 +97,10 @@ def basalt_register_preprocessors() -> list[type[PreprocessorModule]]:
         ``NAME`` values (the name of the table they produce is their ``NAME``
         unless they say otherwise).
 
+    Any item may instead be a :class:`basalt.Deferred` (``Deferred(NAME,
+    "package.module:Class")``): registered by name now, imported when first used
+    — the way to keep start-up and runs that use other modules fast.
+
     Added in bmll-basalt 0.1.0.
     """
 
@@ -100,6 +112,10 @@ def basalt_register_output_writers() -> list[type[OutputWriter]]:
     Returns:
         A list of :class:`basalt.OutputWriter` subclasses with unique ``NAME``
         values; a pass's ``output.type`` selects one by name.
+
+    Any item may instead be a :class:`basalt.Deferred` (``Deferred(NAME,
+    "package.module:Class")``): registered by name now, imported when first used
+    — the way to keep start-up and runs that use other modules fast.
 
     Added in bmll-basalt 0.1.0.
     """

@@ -1,35 +1,34 @@
 """Basalt plugin of bmll-basalt-preprocessors: derived tables and the analytics over them.
 
-Only hook implementations live here; the modules are imported inside the hooks, so
-listing plugins never pays for them.
+Only hook implementations live here. Each module is registered by name and import
+path (:class:`basalt.Deferred`) and imported only when a pipeline uses it: the
+replay kernels (Numba) are never loaded by a pipeline that does not replay books.
+The catalogues (``catalog_books``, ``catalog_cbbo``, ``catalog_icebergs``) hold the
+classes themselves; a test keeps the two in step.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from basalt import hookimpl
-
-if TYPE_CHECKING:  # pragma: no cover - typing only: importing them at start-up costs Polars
-    from basalt import AnalyticModule, PreprocessorModule
+from basalt.plugins.deferred import Deferred
 
 
 @hookimpl
-def basalt_register_preprocessors() -> list[type[PreprocessorModule]]:
+def basalt_register_preprocessors() -> list[Deferred]:
     """Preprocessors: books replayed from L3, consolidated books, aggressive orders, icebergs."""
-    from basalt_preprocessors.catalog_books import PREPROCESSORS as BOOKS
-    from basalt_preprocessors.catalog_cbbo import PREPROCESSORS as CBBO
-    from basalt_preprocessors.catalog_icebergs import PREPROCESSORS as ICEBERGS
-
-    return [*BOOKS, *CBBO, *ICEBERGS]
+    return [
+        Deferred("l2_from_l3", "basalt_preprocessors.replay.module:L2FromL3"),
+        Deferred("cbbo", "basalt_preprocessors.cbbo.consolidate:ConsolidatedBook"),
+        Deferred("aggressive_orders", "basalt_preprocessors.aggressive.orders:AggressiveOrders"),
+        Deferred("iceberg", "basalt_preprocessors.icebergs.module:Icebergs"),
+    ]
 
 
 @hookimpl
-def basalt_register_analytics() -> list[type[AnalyticModule]]:
+def basalt_register_analytics() -> list[Deferred]:
     """Analytics over the derived tables (consolidated-book shares, aggressive orders, icebergs)."""
-    # Not catalog_books: it has no analytics, and importing it loads the replay kernel (numba),
-    # which every pipeline would then pay for at resolve time.
-    from basalt_preprocessors.catalog_cbbo import ANALYTICS as CBBO
-    from basalt_preprocessors.catalog_icebergs import ANALYTICS as ICEBERGS
-
-    return [*CBBO, *ICEBERGS]
+    return [
+        Deferred("cbbo_venue", "basalt_preprocessors.cbbo.venue:CBBOVenue"),
+        Deferred("aggressive", "basalt_preprocessors.aggressive.module:AggressiveOrderStats"),
+        Deferred("iceberg_metrics", "basalt_preprocessors.icebergs.metrics:IcebergMetrics"),
+    ]

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from basalt import hookimpl
-
-if TYPE_CHECKING:  # pragma: no cover - typing only; importing it costs Polars at start-up
-    from basalt.modules.base import AnalyticModule
+from basalt.plugins.deferred import Deferred
 
 
 @hookimpl
-def basalt_register_analytics() -> list[type[AnalyticModule]]:
-    """trade, execution, l2, l2tw, l3, reaggregate, indicators."""
-    from basalt.analytics.execution import ExecutionModule
-    from basalt.analytics.indicators import IndicatorsModule
-    from basalt.analytics.l2 import L2Last, L2TimeWeighted
-    from basalt.analytics.l3 import L3Module
-    from basalt.analytics.reaggregate import ReaggregateModule
-    from basalt.analytics.trade import TradeModule
-
+def basalt_register_analytics() -> list[Deferred]:
+    """trade, execution, l2, l2tw, l3, reaggregate, indicators (each imported when a pipeline uses it)."""
     return [
-        TradeModule,
-        ExecutionModule,
-        L2Last,
-        L2TimeWeighted,
-        L3Module,
-        ReaggregateModule,
-        IndicatorsModule,
+        Deferred("trade", "basalt.analytics.trade:TradeModule"),
+        Deferred("execution", "basalt.analytics.execution:ExecutionModule"),
+        Deferred("l2", "basalt.analytics.l2:L2Last"),
+        Deferred("l2tw", "basalt.analytics.l2:L2TimeWeighted"),
+        Deferred("l3", "basalt.analytics.l3:L3Module"),
+        Deferred("reaggregate", "basalt.analytics.reaggregate:ReaggregateModule"),
+        Deferred("indicators", "basalt.analytics.indicators:IndicatorsModule"),
     ]

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from basalt import hookimpl
-
-if TYPE_CHECKING:  # pragma: no cover - typing only; importing it costs Polars at start-up
-    from basalt.sources.base import Source
+from basalt.plugins.deferred import Deferred
 
 
 @hookimpl
-def basalt_register_sources() -> list[type[Source]]:
-    """local, s3, bmll."""
-    from basalt.sources.bmll_api import BMLLSource
-    from basalt.sources.local import LocalSource
-    from basalt.sources.s3 import S3Source
-
-    return [LocalSource, S3Source, BMLLSource]
+def basalt_register_sources() -> list[Deferred]:
+    """local, s3, bmll (each imported when a pipeline reads from it)."""
+    return [
+        Deferred("local", "basalt.sources.local:LocalSource"),
+        Deferred("s3", "basalt.sources.s3:S3Source"),
+        Deferred("bmll", "basalt.sources.bmll_api:BMLLSource"),
+    ]

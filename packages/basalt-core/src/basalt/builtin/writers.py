@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from basalt import hookimpl
-
-if TYPE_CHECKING:  # pragma: no cover - typing only; importing it costs Polars at start-up
-    from basalt.writers.base import OutputWriter
+from basalt.plugins.deferred import Deferred
 
 
 @hookimpl
-def basalt_register_output_writers() -> list[type[OutputWriter]]:
-    """parquet, delta and sql (deltalake / SQLAlchemy are imported only when they write)."""
-    from basalt.writers.delta import DeltaWriter
-    from basalt.writers.parquet import ParquetWriter
-    from basalt.writers.sql import SqlWriter
-
-    return [ParquetWriter, DeltaWriter, SqlWriter]
+def basalt_register_output_writers() -> list[Deferred]:
+    """parquet, delta and sql (each imported when a pipeline writes with it)."""
+    return [
+        Deferred("parquet", "basalt.writers.parquet:ParquetWriter"),
+        Deferred("delta", "basalt.writers.delta:DeltaWriter"),
+        Deferred("sql", "basalt.writers.sql:SqlWriter"),
+    ]

@@ -39,7 +39,8 @@ def _plugin_infos(ctx: typer.Context, *, cached: bool) -> list[PluginInfo]:
         hit = cache.load(key)
         if hit is not None:
             return hit
-    infos = manager.plugins()
+    # Deferred registrations are imported too: a broken one is shown (and never cached).
+    infos = manager.plugins(load=True)
     if key is not None:
         cache.store(key, infos)
     return infos

@@ -1,6 +1,7 @@
 """Plugin discovery and registries."""
 
-from basalt.plugins.errors import PluginConflictError, PluginError, UnknownNameError
+from basalt.plugins.deferred import Deferred
+from basalt.plugins.errors import PluginConflictError, PluginError, PluginLoadError, UnknownNameError
 from basalt.plugins.info import PluginInfo
 from basalt.plugins.manager import (
     DISABLE_ENV_VAR,
@@ -13,10 +14,12 @@ from basalt.plugins.registry import Registry
 
 __all__ = [
     "DISABLE_ENV_VAR",
+    "Deferred",
     "KIND_HOOKS",
     "PluginConflictError",
     "PluginError",
     "PluginInfo",
+    "PluginLoadError",
     "PluginManager",
     "Registry",
     "UnknownNameError",

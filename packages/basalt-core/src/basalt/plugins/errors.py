@@ -20,6 +20,10 @@ class PluginConflictError(PluginError):
         )
 
 
+class PluginLoadError(PluginError):
+    """A deferred registration failed to import, or is not what its plugin said it is."""
+
+
 class UnknownNameError(PluginError, KeyError):
     """A pipeline asked for a table/module/writer no installed plugin provides."""
 

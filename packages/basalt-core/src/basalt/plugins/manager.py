@@ -18,6 +18,7 @@ pluggy documents. Loading follows three rules:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import importlib
@@ -32,6 +33,8 @@ import pluggy
 from basalt import hookspecs
 from basalt.__about__ import __version__
 from basalt._registrable import NAME_PATTERN
+from basalt.plugins.deferred import REFERENCE_PATTERN, Deferred
+from basalt.plugins.errors import PluginError, PluginLoadError
 from basalt.plugins.info import PluginInfo
 from basalt.plugins.registry import Registration, Registry
 
@@ -183,14 +186,20 @@ class PluginManager:
         """
         return self._registry("commands", strict=False)
 
-    def plugins(self) -> list[PluginInfo]:
+    def plugins(self, *, load: bool = False) -> list[PluginInfo]:
         """Every plugin seen, in load order, with what it provides and any errors.
 
         Calls every registration hook once, so ``provides`` and conflicts are
-        complete; never raises for a plugin's fault.
+        complete; never raises for a plugin's fault. With ``load``, deferred
+        registrations are imported and checked too (``basalt plugins check``), so a
+        reference that does not import shows up here rather than in a run.
         """
         for kind in KIND_HOOKS:
-            self._registry(kind, strict=False)
+            registry = self._registry(kind, strict=False)
+            if load:
+                for name in registry:
+                    with contextlib.suppress(PluginError):  # recorded on the plugin by _load
+                        registry[name]
         return list(self._infos.values())
 
     # -- loading -------------------------------------------------------------------
@@ -280,7 +289,36 @@ class PluginManager:
     def _registry(self, kind: str, *, strict: bool) -> Registry[Any]:
         if kind not in self._registrations:
             self._registrations[kind] = list(self._collect(kind))
-        return Registry(kind, self._registrations[kind], strict=strict)
+        load = functools.partial(self._load, kind)
+        return Registry(kind, self._registrations[kind], strict=strict, load=load)
+
+    def _load(self, kind: str, registration: Registration[Any]) -> Any:
+        """Import a deferred registration and check it like one returned directly.
+
+        Raises:
+            PluginLoadError: It does not import, is not a subclass of the kind's base
+                class, or its ``NAME`` differs from the name it was registered under;
+                the error is also recorded on the plugin (``plugins list``/``check``).
+        """
+        deferred: Deferred = registration.obj
+        info = registration.plugin
+        hook_name = KIND_HOOKS[kind]
+        try:
+            obj = deferred.load()
+        except Exception as exc:
+            problem = f"does not import: {type(exc).__name__}: {exc}"
+        else:
+            base = _base_class(kind)
+            if not (isinstance(obj, type) and issubclass(obj, base)):
+                problem = f"is {obj!r}, not a subclass of basalt.{base.__name__}"
+            elif getattr(obj, "NAME", None) != deferred.name:
+                problem = f"has NAME {getattr(obj, 'NAME', None)!r}, not {deferred.name!r}"
+            else:
+                return obj
+        registered = f"{hook_name}() registered {kind} {deferred.name!r} as {deferred.reference!r}"
+        message = f"{registered}, which {problem}"
+        info.add_error(message)
+        raise PluginLoadError(f"{info.owner}: {message}")
 
     def _collect(self, kind: str) -> Iterable[Registration[Any]]:
         hook_name = KIND_HOOKS[kind]
@@ -366,6 +404,14 @@ class PluginManager:
                 info.add_error(f"command group name {name!r} must match {COMMAND_NAME_PATTERN}")
                 return None
             return name
+        if isinstance(obj, Deferred):  # checked when first used (see _load)
+            if not NAME_PATTERN.match(obj.name):
+                info.add_error(f"{obj!r}: the name must be a lower-case identifier such as 'trade_vwap'")
+                return None
+            if not REFERENCE_PATTERN.match(obj.reference):
+                info.add_error(f"{obj!r}: the reference must read 'package.module:Attribute'")
+                return None
+            return obj.name
         base = _base_class(kind)
         if not (isinstance(obj, type) and issubclass(obj, base)):
             info.add_error(f"{hook_name}() returned {obj!r}: expected a subclass of basalt.{base.__name__}")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from basalt.plugins.addons import install_hint
+from basalt.plugins.deferred import Deferred
 from basalt.plugins.errors import PluginConflictError, UnknownNameError
 from basalt.plugins.info import PluginInfo
 
@@ -29,10 +30,22 @@ class Registry(Mapping[str, T]):
     :class:`PluginConflictError` naming both; otherwise the first registration
     wins and both plugins get the conflict recorded as an error (used where
     Basalt must keep working, e.g. building the CLI or listing plugins).
+
+    A :class:`~basalt.plugins.deferred.Deferred` registration is imported the first
+    time its name is looked up, through ``load`` (which checks it and raises a
+    :class:`~basalt.plugins.errors.PluginLoadError` naming the plugin).
     """
 
-    def __init__(self, kind: str, registrations: Iterable[Registration[T]], *, strict: bool) -> None:
+    def __init__(
+        self,
+        kind: str,
+        registrations: Iterable[Registration[T]],
+        *,
+        strict: bool,
+        load: Callable[[Registration[Any]], T] | None = None,
+    ) -> None:
         self.kind = kind
+        self._load = load
         self._by_name: dict[str, Registration[T]] = {}
         for registration in registrations:
             first = self._by_name.get(registration.name)
@@ -55,6 +68,8 @@ class Registry(Mapping[str, T]):
         registration = self._by_name.get(name)
         if registration is None:
             raise UnknownNameError(self.kind, name, list(self._by_name), install_hint(self.kind, name))
+        if isinstance(registration.obj, Deferred) and self._load is not None:
+            return self._load(registration)  # imported now, on first use (see basalt.plugins.deferred)
         return registration.obj
 
     def __contains__(self, name: object) -> bool:
@@ -68,5 +83,6 @@ class Registry(Mapping[str, T]):
 
     def owner(self, name: str) -> PluginInfo:
         """The plugin that registered ``name``."""
-        self[name]  # raises the helpful error for unknown names
+        if name not in self._by_name:
+            self[name]  # raises the helpful error for unknown names
         return self._by_name[name].plugin
