@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 
 def _run(code: str) -> None:
@@ -80,4 +82,24 @@ def test_a_pipeline_imports_only_the_modules_it_names() -> None:
         "    'basalt_preprocessors.cbbo.venue', 'basalt_preprocessors.replay.module')\n"
         "imported = [name for name in unused if name in sys.modules]\n"
         "assert not imported, imported\n"
+    )
+
+
+def test_listing_plugins_from_the_cache_imports_no_pydantic(tmp_path: Path) -> None:
+    # typer ≥ 0.29 coerces option values through pydantic unless a bool flag holds a bool; the
+    # CLI's --help flags default to False so a command that needs no pydantic never imports it
+    # (~0.12 s). Warm the plugin cache, then list from it.
+    env = {**os.environ, "BASALT_CACHE_DIR": str(tmp_path)}
+    code = (
+        "import sys, contextlib, io\n"
+        "from basalt.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+        "    main(['plugins', 'list', '--all'])\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", code + "assert 'pydantic' not in sys.modules, 'imported pydantic'\n"],
+        check=True,
+        env=env,
+        capture_output=True,
     )

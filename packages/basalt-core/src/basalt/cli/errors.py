@@ -126,6 +126,13 @@ def debug_enabled(ctx: typer.Context | None = None) -> bool:
 class BasaltGroup(TyperGroup):
     """The root command group: runs the command, then reports any error it raised (see module doc)."""
 
+    def get_help_option(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        """The root's ``--help`` flag, defaulting to False (see ``lazy.help_flags_off_by_default``)."""
+        option = super().get_help_option(ctx)
+        if option is not None and option.default is None:
+            option.default = False
+        return option
+
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         """Run the command; turn an exception into ``error: …`` and an exit code unless debugging."""
         try:

@@ -17,6 +17,21 @@ if TYPE_CHECKING:  # pragma: no cover - typing only: typer ≥ 0.20 vendors clic
     import click
 
 
+def help_flags_off_by_default(command: click.Command, ctx: click.Context) -> None:
+    """Give ``command``'s ``--help`` flag (and its sub-commands') the default False instead of None.
+
+    typer ≥ 0.29 coerces each option's value through a pydantic ``TypeAdapter`` unless it is a
+    bool flag already holding a bool. Its ``--help`` flag defaults to None, so every command
+    built an adapter for ``--help`` — importing pydantic (~0.12 s), most of the cost of
+    ``basalt plugins list``. False means the same to the flag and takes typer's bool path.
+    """
+    option = command.get_help_option(ctx)
+    if option is not None and option.default is None:
+        option.default = False
+    for sub in getattr(command, "commands", {}).values():
+        help_flags_off_by_default(sub, ctx)
+
+
 class _LazyGroup(TyperGroup):
     """A click group standing in for the Typer app at :attr:`target` until it is needed."""
 
@@ -35,7 +50,10 @@ class _LazyGroup(TyperGroup):
         self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
     ) -> click.Context:
         # The real group parses its own options and runs its own callback (e.g. ``basalt demo``).
-        return self._real().make_context(info_name, args, parent=parent, **extra)
+        real = self._real()
+        if parent is not None:
+            help_flags_off_by_default(real, parent)
+        return real.make_context(info_name, args, parent=parent, **extra)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return self._real().list_commands(ctx)
@@ -61,4 +79,4 @@ def lazy_group(name: str, summary: str, target: str, **options: Any) -> typer.Ty
     return typer.Typer(name=name, help=summary, cls=cls, **options)
 
 
-__all__ = ["lazy_group"]
+__all__ = ["help_flags_off_by_default", "lazy_group"]
