@@ -103,3 +103,16 @@ def test_listing_plugins_from_the_cache_imports_no_pydantic(tmp_path: Path) -> N
         env=env,
         capture_output=True,
     )
+
+
+def test_a_worker_rebuilding_the_plugins_imports_no_typer_or_add_on_modules() -> None:
+    # What a worker does before its first batch: rebuild the parent's plugin set and look up
+    # the run's modules. Plugins only contributing commands (dagster) must not cost it typer.
+    _run(
+        "import sys\n"
+        "from basalt.plugins import PluginManager\n"
+        "manager = PluginManager().plugin_set().build()\n"
+        "assert manager.analytics()['trade'].NAME == 'trade'\n"
+        "heavy = [m for m in ('typer', 'rich', 'dagster', 'basalt_characteristics.vpin') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
