@@ -51,7 +51,7 @@ PASSES = [
 ]
 
 
-def _load(name: str) -> pl.LazyFrame:
+def _load(name: str, *, ordered: bool = True) -> pl.LazyFrame:
     return sample_frame(name).lazy()
 
 

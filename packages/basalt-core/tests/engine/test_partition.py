@@ -116,3 +116,37 @@ def test_limit_rows_caps_each_table(lake: Path, tmp_path: Path) -> None:
     run_partition(resolved, None, SAMPLE_DAY, SAMPLE_DAY, limit_rows=5)
     out = pl.read_parquet(tmp_path / "o/limited/bars", hive_partitioning=False)
     assert out["Volume"].sum() == sample_frame("trades").sort("TradeTimestamp").head(5)["Size"].sum()
+
+
+def test_the_trade_module_reads_unsorted_days_unsorted_with_the_same_result(tmp_path: Path) -> None:
+    # `trade` declares TIME_ORDERED_INPUTS = False: the engine skips the time-order check and
+    # sort. A day whose rows are reversed (every listing out of time order) must give the
+    # same bars as the day in time order, measure for measure (Open/Close included).
+    from basalt.sources.layout import write_partition
+    from basalt.tables.bmll import Trades
+    from basalt.testing import assert_frames_match
+    from bmll_sample import SAMPLE_MIC
+
+    def bars(lake: Path, out: Path) -> pl.DataFrame:
+        data = {
+            "START_DATE": SAMPLE_DAY,
+            "END_DATE": SAMPLE_DAY,
+            "DATASETNAME": "sample",
+            "UNIVERSE": "mic=XLON",
+            "SOURCE": {"type": "local", "root": str(lake)},
+            "OUTPUT_TARGET": {"type": "parquet", "root": str(out)},
+            "PASSES": [{"name": "bars", "modules": ["trade"], "time_bucket_seconds": 60}],
+        }
+        run_partition(resolve(load_pipeline(data=data), make_plugin_manager()), None, SAMPLE_DAY, SAMPLE_DAY)
+        return pl.read_parquet(out / "sample/bars", hive_partitioning=False)
+
+    in_order = write_sample_lake(tmp_path / "sorted")
+    reversed_lake = write_sample_lake(tmp_path / "reversed")
+    trades = sample_frame("trades")
+    assert not trades.reverse()["TradeTimestamp"].is_sorted()
+    write_partition(trades.reverse(), reversed_lake, Trades, SAMPLE_MIC, SAMPLE_DAY, "bmll")
+    expected = bars(in_order, tmp_path / "out-sorted")
+    actual = bars(reversed_lake, tmp_path / "out-reversed")
+    assert expected.height > 0
+    assert {"TradeTotalOpen", "TradeTotalClose"} <= set(expected.columns)
+    assert_frames_match(actual, expected, keys=["ListingId", "TimeBucket"])

@@ -96,7 +96,7 @@ def _resolved(passes: list[dict[str, Any]]) -> Any:
     return resolve(load_pipeline(data=data), make_plugin_manager(PLUGIN))
 
 
-def _load(name: str) -> pl.LazyFrame:
+def _load(name: str, *, ordered: bool = True) -> pl.LazyFrame:
     return {"trades": TRADES, "marketstate": MARKETSTATE}[name].lazy()
 
 
@@ -136,7 +136,7 @@ def test_daily_pass_and_a_later_pass_reading_an_earlier_one() -> None:
     context = {"bars": run_pass(bars, DAY, [1, 2], _load, {})}
     assert daily.tables() == set()
 
-    def no_raw_tables(name: str) -> pl.LazyFrame:
+    def no_raw_tables(name: str, *, ordered: bool = True) -> pl.LazyFrame:
         raise AssertionError(f"the daily pass must not read raw table {name}")
 
     out = run_pass(daily, DAY, [1, 2], no_raw_tables, context)

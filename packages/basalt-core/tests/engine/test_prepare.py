@@ -47,11 +47,13 @@ def _day_file(late_first_trade_of: int | None = None, null_listing: bool = False
     return frame.with_columns(pl.col("ListingId").cast(Trades.SCHEMA["ListingId"]))
 
 
-def _load(tmp_path: Path, written: pl.DataFrame, listing_ids: tuple[int, ...]) -> pl.DataFrame:
+def _load(
+    tmp_path: Path, written: pl.DataFrame, listing_ids: tuple[int, ...], *, ordered: bool = True
+) -> pl.DataFrame:
     write_partition(written, tmp_path / "lake", Trades, SAMPLE_MIC, SAMPLE_DAY, "hive")
     source = LocalSource(LocalSourceConfig(root=tmp_path / "lake"))
     batch = SymbolBatch(0, listing_ids, (SAMPLE_MIC,))
-    return naive_loader(source, {"trades": Trades}, SAMPLE_DAY, batch)("trades").collect()
+    return naive_loader(source, {"trades": Trades}, SAMPLE_DAY, batch)("trades", ordered=ordered).collect()
 
 
 def _expected(written: pl.DataFrame, listing_ids: tuple[int, ...]) -> list[tuple[int, object]]:
@@ -97,3 +99,13 @@ def test_rows_without_a_listing_never_reach_a_batch(tmp_path: Path) -> None:
     loaded = _load(tmp_path, written, LISTINGS)
     assert loaded["ListingId"].null_count() == 0
     assert _per_listing(loaded) == _expected(written, LISTINGS)
+
+
+@pytest.mark.parametrize("listing_ids", [LISTINGS, (22, 33)])
+def test_a_module_needing_no_time_order_gets_its_listings_in_file_order(
+    tmp_path: Path, listing_ids: tuple[int, ...]
+) -> None:
+    # ordered=False (a module with TIME_ORDERED_INPUTS = False): the batch's rows, unsorted.
+    written = _day_file(late_first_trade_of=22)
+    loaded = _load(tmp_path, written, listing_ids, ordered=False)
+    assert_frame_equal(loaded, written.filter(pl.col("ListingId").is_in(list(listing_ids))))

@@ -13,13 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import reduce
+from typing import Protocol
 
 import polars as pl
 
 from basalt.engine.resolve import InputRef, ResolvedPass
 from basalt.writers.base import DATE_COLUMN
 
-LoadInput = Callable[[InputRef], pl.LazyFrame]
+
+class LoadInput(Protocol):
+    """A module input by reference; ``ordered=False``: the module needs no time-ordered rows."""
+
+    def __call__(self, ref: InputRef, *, ordered: bool = True) -> pl.LazyFrame: ...
+
+
 """Gives a module input: a table (loaded for the scope's listings and days) or an earlier pass's output."""
 
 Timeline = Callable[[pl.LazyFrame, list[str], list[str]], pl.LazyFrame]
@@ -59,7 +66,8 @@ def execute_pass(
     additive: list[str] = []
     state_frames: dict[str, pl.LazyFrame] = {}
     for module in resolved.modules:
-        inputs = {name: load_input(ref) for name, ref in module.inputs.items()}
+        ordered = module.module.TIME_ORDERED_INPUTS
+        inputs = {name: load_input(ref, ordered=ordered) for name, ref in module.inputs.items()}
         if module.module.state_schema() is not None:
             previous = (states or {}).get(module.name)
             output, state = module.module.compute_with_state(

@@ -136,9 +136,9 @@ def run_panel_pass(
     read: list[pl.DataFrame] = []
     stored: dict[str, pl.DataFrame] = {}
 
-    def load_input(ref: InputRef) -> pl.LazyFrame:
+    def load_input(ref: InputRef, *, ordered: bool = True) -> pl.LazyFrame:
         if ref.kind == "table":
-            return load_table(ref.name)
+            return load_table(ref.name)  # panel inputs are read whole and sorted (see _tables)
         frame = context.get(ref.name)
         if frame is None:  # read once per pass, however many of its modules read it
             frame = stored.get(ref.name)

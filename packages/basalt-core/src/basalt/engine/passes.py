@@ -6,17 +6,17 @@ stays in the context for later passes of the same day and batch (``pass:NAME``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 
 import polars as pl
 
 from basalt.engine.executor import execute_pass, join_on_keys, pass_keys
+from basalt.engine.prepare import LoadTable
 from basalt.engine.resolve import InputRef, ResolvedPass
 from basalt.timebuckets import TIME_BUCKET, TimeBuckets
 from basalt.writers.base import DATE_COLUMN
 
-LoadTable = Callable[[str], pl.LazyFrame]
 CONTINUOUS = "CONTINUOUS_TRADING"
 
 
@@ -64,8 +64,8 @@ def run_pass(
     :func:`basalt.engine.executor.execute_pass`).
     """
 
-    def load_input(ref: InputRef) -> pl.LazyFrame:
-        return context[ref.name].lazy() if ref.kind == "pass" else load_table(ref.name)
+    def load_input(ref: InputRef, *, ordered: bool = True) -> pl.LazyFrame:
+        return context[ref.name].lazy() if ref.kind == "pass" else load_table(ref.name, ordered=ordered)
 
     def timeline(joined: pl.LazyFrame, keys: list[str], additive: list[str]) -> pl.LazyFrame:
         # A dense grid is per listing; passes keyed otherwise (e.g. by instrument) stay sparse.

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 import polars as pl
 
@@ -25,7 +25,12 @@ from basalt.sources.base import Source
 from basalt.tables.base import Table
 
 BATCH_KEY = "_basalt_batch"
-LoadTable = Callable[[str], pl.LazyFrame]
+
+
+class LoadTable(Protocol):
+    """A day's table for one symbol batch: ``load(name)``; ``ordered=False`` skips the time-order check."""
+
+    def __call__(self, name: str, *, ordered: bool = True) -> pl.LazyFrame: ...
 
 
 def _ordered(frame: pl.LazyFrame, table: type[Table], keys: pl.DataFrame | None = None) -> pl.LazyFrame:
@@ -77,17 +82,19 @@ def naive_loader(
     is pushed into the scan as before, where it prunes row groups and rows.
     """
 
-    def load(name: str) -> pl.LazyFrame:
+    def load(name: str, *, ordered: bool = True) -> pl.LazyFrame:
         table = tables[name]
         scan = source.scan(table, batch.mics, day, allow_missing=_optional(table))
-        keys = scan.select(table.sort_columns()).collect()
+        # The listing column alone when the rows need no time-order check (one column less to decode).
+        keys = scan.select(table.sort_columns() if ordered else ["ListingId"]).collect()
         inside = keys.get_column("ListingId").is_in(pl.Series(batch.listing_ids, dtype=pl.Int64).implode())
         if not bool(inside.fill_null(False).all()):
             scan = scan.filter(pl.col("ListingId").is_in(list(batch.listing_ids)))
             keys = keys.filter(inside.fill_null(False))
         if limit_rows:
-            return _ordered(scan.head(limit_rows), table)
-        return _ordered(scan, table, keys)
+            scan = scan.head(limit_rows)
+            return _ordered(scan, table) if ordered else scan
+        return _ordered(scan, table, keys) if ordered else scan
 
     return load
 
@@ -135,12 +142,13 @@ class Shredder:
     def loader(self, batch: SymbolBatch, *, limit_rows: int | None = None) -> LoadTable:
         """Tables of ``batch`` read back from its shredded files."""
 
-        def load(name: str) -> pl.LazyFrame:
+        def load(name: str, *, ordered: bool = True) -> pl.LazyFrame:
             table = self.tables[name]
             files = sorted((self.workdir / name).glob(f"*/{BATCH_KEY}={batch.index}/*.parquet"))
             if not files:
                 return table.empty().lazy()
             scan = pl.scan_parquet(files, hive_partitioning=False)
-            return _ordered(scan.head(limit_rows) if limit_rows else scan, table)
+            scan = scan.head(limit_rows) if limit_rows else scan
+            return _ordered(scan, table) if ordered else scan
 
         return load

@@ -40,6 +40,10 @@ class TradeModule(AnalyticModule):
 
     NAME = "trade"
     INPUTS = ("trades",)
+    # Every measure is a per-bucket sum, count or extreme, and Open/Close are picked by an
+    # explicit (TradeTimestamp, row) key: a stable sort by time keeps equal timestamps in file
+    # order, so sorted and unsorted days give the same rows (test_trade_reference shuffles).
+    TIME_ORDERED_INPUTS = False
     Config = TradeConfig
     config: TradeConfig
 
