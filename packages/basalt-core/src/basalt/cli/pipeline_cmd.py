@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+import importlib
+import sys
+import threading
+from contextlib import ExitStack, nullcontext, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,6 +17,8 @@ from basalt.cli.context import console, error_console, plugin_manager, print_jso
 # The engine (Polars, pydantic, YAML) is imported inside the commands, not here: `pipeline run`
 # starts its first worker before importing it, so the worker's start-up overlaps those imports.
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from rich.progress import Progress
+
     from basalt.engine.loader import Pipeline
     from basalt.engine.resolve import ResolvedPipeline
     from basalt.engine.runner import RunReport
@@ -125,7 +130,43 @@ def _print_plan(plan: Any) -> None:
     out.print(f"Run fingerprint: {plan.digest()}", highlight=False)
 
 
+def _progress_bar() -> Progress | None:
+    """A transient progress bar when stdout is a terminal; None otherwise (logs, cron, pipes).
+
+    Nothing would show in a file anyway, and rich's progress machinery is ~0.03 s of start-up.
+    """
+    if not sys.stdout.isatty():
+        return None
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=console(), transient=True)
+
+
+def _import_in_background(*modules: str) -> None:
+    """Import ``modules`` on a thread while the run's workers compute (the summary needs them after).
+
+    The parent only waits for its workers then, so the imports cost no wall time; the
+    summary's own import finds them done (or waits on the module lock, never repeats them).
+    """
+
+    def load() -> None:
+        for name in modules:
+            with suppress(ImportError):
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=load, name="basalt-preimport", daemon=True)
+    thread.start()
+    _BACKGROUND.append(thread)
+
+
+_BACKGROUND: list[threading.Thread] = []
+"""Background imports started by this process; joined before printing (and before exit)."""
+
+
 def _summary(report: RunReport) -> None:
+    while _BACKGROUND:
+        _BACKGROUND.pop().join()
     from rich.markup import escape
     from rich.table import Table as RichTable
 
@@ -206,9 +247,6 @@ def run(
 
             start_early(1)
             cleanup.callback(stop_early)
-        from rich.markup import escape
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
         from basalt.engine.calendar import trading_days_of
         from basalt.engine.checks import check_files, empty_range_problem
         from basalt.engine.plan import build_plan
@@ -245,17 +283,22 @@ def run(
             plan = build_plan(resolved)
             print_json(plan.to_dict()) if as_json else _print_plan(plan)
             return
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, console=console(), transient=True) as bar:
-            task = bar.add_task("batches", total=None)
+        bar = _progress_bar()
+        with bar or nullcontext():
+            task = bar.add_task("batches", total=None) if bar else None
 
             def on_progress(event: str, fields: dict[str, Any]) -> None:
                 if event == "run_started":
-                    bar.update(task, total=fields["batches"], completed=fields["skipped"])
-                elif event == "batch_committed":
+                    if bar is not None and task is not None:
+                        bar.update(task, total=fields["batches"], completed=fields["skipped"])
+                    else:
+                        _import_in_background("rich.markup", "rich.table")
+                elif event == "batch_committed" and bar is not None and task is not None:
                     rows = sum(fields["rows"].values())
                     bar.update(task, advance=1, description=f"batches ({fields['batch']}: {rows:,} rows)")
                 elif event == "batch_failed":
+                    from rich.markup import escape
+
                     reason = escape(str(fields["reason"]))
                     error_console().print(
                         f"[yellow]batch {fields['batch']} attempt {fields['attempt']}: {reason}[/]"
