@@ -118,12 +118,24 @@ def test_limit_rows_caps_each_table(lake: Path, tmp_path: Path) -> None:
     assert out["Volume"].sum() == sample_frame("trades").sort("TradeTimestamp").head(5)["Size"].sum()
 
 
-def test_the_trade_module_reads_unsorted_days_unsorted_with_the_same_result(tmp_path: Path) -> None:
-    # `trade` declares TIME_ORDERED_INPUTS = False: the engine skips the time-order check and
-    # sort. A day whose rows are reversed (every listing out of time order) must give the
-    # same bars as the day in time order, measure for measure (Open/Close included).
+@pytest.mark.parametrize(
+    ("module", "table", "column", "configs"),
+    [
+        ("trade", "trades", "TradeTotalClose", {}),
+        ("l2", "l2", "MidClose", {"l2": {"levels": 3}}),  # bars: the lazy group_by either way
+        ("l2", "l2", "BidPrice1", {"l2": {"levels": 3, "families": ["levels", "spread"]}}),
+        ("l2tw", "l2", "BidPrice1TWA", {"l2tw": {"levels": 3}}),
+    ],
+)
+def test_modules_needing_no_time_order_read_unsorted_days_with_the_same_result(
+    tmp_path: Path, module: str, table: str, column: str, configs: dict[str, Any]
+) -> None:
+    # These modules declare TIME_ORDERED_INPUTS = False: the engine skips its time-order check
+    # and sort (trade is order-free; l2/l2tw check the order themselves and fall back to their
+    # lazy formulation). A day whose rows are reversed (every listing out of time order) must
+    # give the same output as the day in time order (rel 1e-9, identical nulls).
     from basalt.sources.layout import write_partition
-    from basalt.tables.bmll import Trades
+    from basalt.tables.bmll import BMLL_TABLES
     from basalt.testing import assert_frames_match
     from bmll_sample import SAMPLE_MIC
 
@@ -135,18 +147,21 @@ def test_the_trade_module_reads_unsorted_days_unsorted_with_the_same_result(tmp_
             "UNIVERSE": "mic=XLON",
             "SOURCE": {"type": "local", "root": str(lake)},
             "OUTPUT_TARGET": {"type": "parquet", "root": str(out)},
-            "PASSES": [{"name": "bars", "modules": ["trade"], "time_bucket_seconds": 60}],
+            "PASSES": [
+                {"name": "bars", "modules": [module], "time_bucket_seconds": 60, "module_configs": configs}
+            ],
         }
         run_partition(resolve(load_pipeline(data=data), make_plugin_manager()), None, SAMPLE_DAY, SAMPLE_DAY)
         return pl.read_parquet(out / "sample/bars", hive_partitioning=False)
 
+    table_cls = next(t for t in BMLL_TABLES if t.NAME == table)
     in_order = write_sample_lake(tmp_path / "sorted")
     reversed_lake = write_sample_lake(tmp_path / "reversed")
-    trades = sample_frame("trades")
-    assert not trades.reverse()["TradeTimestamp"].is_sorted()
-    write_partition(trades.reverse(), reversed_lake, Trades, SAMPLE_MIC, SAMPLE_DAY, "bmll")
+    rows = sample_frame(table)
+    assert not rows.reverse()[table_cls.sort_columns()[1]].is_sorted()
+    write_partition(rows.reverse(), reversed_lake, table_cls, SAMPLE_MIC, SAMPLE_DAY, "bmll")
     expected = bars(in_order, tmp_path / "out-sorted")
     actual = bars(reversed_lake, tmp_path / "out-reversed")
     assert expected.height > 0
-    assert {"TradeTotalOpen", "TradeTotalClose"} <= set(expected.columns)
+    assert expected[column].null_count() < expected.height
     assert_frames_match(actual, expected, keys=["ListingId", "TimeBucket"])
