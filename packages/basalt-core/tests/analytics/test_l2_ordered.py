@@ -314,3 +314,31 @@ def test_l2_out_of_order_input_falls_back_and_matches_the_reference(monkeypatch:
     )
     ref.assert_matches(result, expected, ref.expected_columns(cfg.levels, cfg.families, cfg.ohlc_series))
     assert len(refused) == 1
+
+
+STREAMING_CASES = [
+    ("bars-event-open", 51, {"levels": 3}, "60s", {}),
+    ("bars-prev-close", 52, {"levels": 2, "open_mode": "prev_close"}, "7.5s-start", {}),
+    ("no-bars-ordered", 53, {"families": ["levels", "cumulative", "mid"]}, "60s", {}),
+    ("bars-states", 54, {"levels": 2, "market_states": CONTINUOUS}, "60s", {"states": True}),
+    ("bars-overnight-1d", 55, {"levels": 2}, "1d", {"overnight": True}),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "seed", "config", "buckets", "options"), STREAMING_CASES, ids=[c[0] for c in STREAMING_CASES]
+)
+def test_l2_is_bit_identical_on_the_streaming_engine(
+    case: str, seed: int, config: dict, buckets: str, options: dict
+) -> None:
+    # L2Last.STREAMING_SAFE: the engine collects it on the streaming engine. Its output must
+    # be bit-identical to the in-memory engine's, run after run (no float sums anywhere).
+    assert L2Last.STREAMING_SAFE
+    inputs, grid = _inputs(seed, options), BUCKETS[buckets]
+    module = L2Last(config)
+    lazy = {name: frame.lazy() for name, frame in inputs.items()}
+    in_memory = module.compute(lazy, grid).collect(engine="in-memory")
+    assert in_memory.height > 0
+    for _ in range(3):
+        streamed = module.compute(lazy, grid).collect(engine="streaming")
+        assert streamed.equals(in_memory, null_equal=True), case

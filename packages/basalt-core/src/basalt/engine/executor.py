@@ -75,6 +75,9 @@ def execute_pass(
             )
             frames.append(output)
             state_frames[module.name] = state
+        elif module.module.STREAMING_SAFE:
+            # No float sums whose order could vary: collected on the (faster) streaming engine.
+            frames.append(module.module.compute(inputs, buckets).collect(engine="streaming").lazy())
         else:
             frames.append(module.module.compute(inputs, buckets))
         additive.extend(doc.name for doc in module.module.columns() if doc.additive)

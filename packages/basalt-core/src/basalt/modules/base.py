@@ -64,6 +64,16 @@ class _Module(Registrable, ABC):
     Config: ClassVar[type[ModuleConfig]] = ModuleConfig
     """The pydantic model validating this module's configuration."""
 
+    STREAMING_SAFE: ClassVar[bool] = False
+    """Whether ``compute``'s query gives bit-identical output on Polars' streaming engine.
+
+    The engine collects a pass on the in-memory engine: the streaming engine merges partial
+    floating-point sums in whatever order its threads finish, so a run would not repeat
+    itself to the last bit. A module whose query sums no floats (extremes, first/last by a
+    key, row-wise arithmetic on picked rows) sets True, and its output is collected on the
+    streaming engine on its own, then joined — faster for large inputs.
+    """
+
     TIME_ORDERED_INPUTS: ClassVar[bool] = True
     """Whether ``compute`` needs each listing's rows of its input tables in event-time order.
 
