@@ -331,11 +331,11 @@ STREAMING_CASES = [
 def test_l2_is_bit_identical_on_the_streaming_engine(
     case: str, seed: int, config: dict, buckets: str, options: dict
 ) -> None:
-    # L2Last.STREAMING_SAFE: the engine collects it on the streaming engine. Its output must
-    # be bit-identical to the in-memory engine's, run after run (no float sums anywhere).
-    assert L2Last.STREAMING_SAFE
+    # L2Last.streaming_safe(): the engine collects it on the streaming engine (with bars). Its
+    # output must be bit-identical to the in-memory engine's, run after run (no float sums).
     inputs, grid = _inputs(seed, options), BUCKETS[buckets]
     module = L2Last(config)
+    assert module.streaming_safe() == ("ohlc" in module.config.families)
     lazy = {name: frame.lazy() for name, frame in inputs.items()}
     in_memory = module.compute(lazy, grid).collect(engine="in-memory")
     assert in_memory.height > 0

@@ -75,7 +75,7 @@ def execute_pass(
             )
             frames.append(output)
             state_frames[module.name] = state
-        elif module.module.STREAMING_SAFE:
+        elif module.module.streaming_safe():
             # No float sums whose order could vary: collected on the (faster) streaming engine.
             frames.append(module.module.compute(inputs, buckets).collect(engine="streaming").lazy())
         else:

@@ -64,16 +64,6 @@ class _Module(Registrable, ABC):
     Config: ClassVar[type[ModuleConfig]] = ModuleConfig
     """The pydantic model validating this module's configuration."""
 
-    STREAMING_SAFE: ClassVar[bool] = False
-    """Whether ``compute``'s query gives bit-identical output on Polars' streaming engine.
-
-    The engine collects a pass on the in-memory engine: the streaming engine merges partial
-    floating-point sums in whatever order its threads finish, so a run would not repeat
-    itself to the last bit. A module whose query sums no floats (extremes, first/last by a
-    key, row-wise arithmetic on picked rows) sets True, and its output is collected on the
-    streaming engine on its own, then joined — faster for large inputs.
-    """
-
     TIME_ORDERED_INPUTS: ClassVar[bool] = True
     """Whether ``compute`` needs each listing's rows of its input tables in event-time order.
 
@@ -93,6 +83,18 @@ class _Module(Registrable, ABC):
                 f"module {self.NAME!r} expects a {self.Config.__name__} config, got {type(config).__name__}"
             )
         self.config = config
+
+    def streaming_safe(self) -> bool:
+        """Whether ``compute``'s query gives bit-identical output on Polars' streaming engine.
+
+        The engine collects a pass on the in-memory engine: the streaming engine merges partial
+        floating-point sums in whatever order its threads finish, so a run would not repeat
+        itself to the last bit. A module whose query sums no floats (extremes, first/last by a
+        key, row-wise arithmetic on picked rows) may return True: its output is then collected
+        on the streaming engine on its own, and joined — faster, and leaner, on large inputs.
+        Default False.
+        """
+        return False
 
     def input_names(self) -> tuple[str, ...]:
         """Names of the inputs ``compute`` receives under this config (default ``INPUTS``).

@@ -47,9 +47,6 @@ class L2Last(AnalyticModule):
     # any other order the lazy formulation keyed by (EventTimestamp, L2EventNo), equal to it.
     # The engine's own check would read the day's l2 keys once more (0.04–0.07 s on the S day).
     TIME_ORDERED_INPUTS = False
-    # Last rows, extremes and first/last by an (EventTimestamp, L2EventNo) key, then row-wise
-    # measures of the picked rows: no float sum, so the streaming engine gives the same bits.
-    STREAMING_SAFE = True
     Config = L2Config
     config: L2Config
 
@@ -94,6 +91,16 @@ class L2Last(AnalyticModule):
         if ordered.path() == "lazy" or self._series():
             return lazy
         return snapshots.map_batches(self._ordered, schema=lazy.collect_schema())
+
+    def streaming_safe(self) -> bool:
+        """With bars: the lazy ``group_by`` path, which the streaming engine runs faster and leaner.
+
+        Last rows, extremes and first/last by an (EventTimestamp, L2EventNo) key, then
+        row-wise measures of the picked rows: no float sum, so the same bits either way.
+        Without bars the ordered path is one whole-frame function, best run in the pass's
+        own query (which may share the day's l2 scan with ``l2tw``).
+        """
+        return bool(self._series())
 
     def _series(self) -> tuple[str, ...]:
         return self.config.ohlc_series if "ohlc" in self.config.families else ()
