@@ -15,6 +15,7 @@ os.environ.setdefault("TYPER_USE_RICH", "0")
 
 import typer
 
+from basalt.cli.early import start_run_workers_early
 from basalt.cli.errors import DEBUG_ENV_VAR, DEBUG_META_KEY, BasaltGroup
 from basalt.plugins.distributions import installed_basalt_distributions
 from basalt.plugins.manager import PluginManager, get_plugin_manager
@@ -104,22 +105,6 @@ def _as_package_main() -> None:
         main_module.__spec__ = ModuleSpec("basalt.__main__", None)
 
 
-def _start_run_worker_early(args: list[str]) -> None:
-    """``basalt pipeline run`` (not ``--dry-run``/``--help``): start the run's first worker now.
-
-    Its start-up (interpreter, Polars, the engine) then overlaps this process's own
-    imports, command-line parsing and planning instead of following them; the run's
-    pool adopts it (:func:`basalt.engine.pool.start_early`). One no run adopts (the
-    command failed first) is stopped when this process exits.
-    """
-    words = [arg for arg in args if arg != "--debug"]
-    if words[:2] != ["pipeline", "run"] or {"--dry-run", "--help", "-h"} & set(words):
-        return
-    from basalt.engine.pool import start_early
-
-    start_early(1)
-
-
 def console_main() -> None:
     """The ``basalt`` console script and ``python -m basalt``: :func:`main`, then a quick exit.
 
@@ -132,7 +117,7 @@ def console_main() -> None:
     Embedders and tests call :func:`main`, which never exits this way.
     """
     _as_package_main()
-    _start_run_worker_early(sys.argv[1:])
+    start_run_workers_early(sys.argv[1:])
     try:
         main()
         code = 0
