@@ -48,8 +48,9 @@ def lake(tmp_path: Path) -> Path:
     return write_sample_lake(tmp_path / "lake")
 
 
-def _run(lake: Path, out: Path, **extra: Any) -> pl.DataFrame:
-    data = {
+def _pipeline(lake: Path, out: Path, **extra: Any) -> dict[str, Any]:
+    """The sample day's pipeline: one pass ``bars`` of ``vwap`` by minute, unless ``extra`` says otherwise."""
+    return {
         "START_DATE": SAMPLE_DAY,
         "END_DATE": SAMPLE_DAY,
         "DATASETNAME": "sample",
@@ -59,6 +60,10 @@ def _run(lake: Path, out: Path, **extra: Any) -> pl.DataFrame:
         "PASSES": [{"name": "bars", "modules": ["vwap"], "time_bucket_seconds": 60}],
         **extra,
     }
+
+
+def _run(lake: Path, out: Path, **extra: Any) -> pl.DataFrame:
+    data = _pipeline(lake, out, **extra)
     resolved = resolve(load_pipeline(data=data), make_plugin_manager(PLUGIN))
     events: list[str] = []
     result = run_partition(resolved, None, SAMPLE_DAY, SAMPLE_DAY, on_event=lambda e, f: events.append(e))
@@ -140,17 +145,8 @@ def test_modules_needing_no_time_order_read_unsorted_days_with_the_same_result(
     from bmll_sample import SAMPLE_MIC
 
     def bars(lake: Path, out: Path) -> pl.DataFrame:
-        data = {
-            "START_DATE": SAMPLE_DAY,
-            "END_DATE": SAMPLE_DAY,
-            "DATASETNAME": "sample",
-            "UNIVERSE": "mic=XLON",
-            "SOURCE": {"type": "local", "root": str(lake)},
-            "OUTPUT_TARGET": {"type": "parquet", "root": str(out)},
-            "PASSES": [
-                {"name": "bars", "modules": [module], "time_bucket_seconds": 60, "module_configs": configs}
-            ],
-        }
+        passes = [{"name": "bars", "modules": [module], "time_bucket_seconds": 60, "module_configs": configs}]
+        data = _pipeline(lake, out, PASSES=passes)
         run_partition(resolve(load_pipeline(data=data), make_plugin_manager()), None, SAMPLE_DAY, SAMPLE_DAY)
         return pl.read_parquet(out / "sample/bars", hive_partitioning=False)
 
