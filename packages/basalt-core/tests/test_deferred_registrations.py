@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import textwrap
 import types
@@ -149,3 +150,24 @@ def test_every_installed_deferred_registration_loads() -> None:
     broken = [f"{info.owner}: {info.error}" for info in manager.plugins(load=True) if info.error]
     assert not broken, broken
     assert manager.analytics()["trade"].NAME == "trade"
+
+
+def test_analytics_list_skips_a_broken_module_and_names_it(lazy_package: str) -> None:
+    # One plugin's broken reference must not hide every other module from `analytics list`.
+    from typer.testing import CliRunner
+
+    from basalt.cli import build_app
+
+    manager = make_plugin_manager(
+        lazy=_plugin(
+            Deferred("spread", f"{lazy_package}.spread:Spread"),
+            Deferred("gone", f"{lazy_package}.gone:Gone"),
+        )
+    )
+    result = CliRunner().invoke(build_app(manager), ["analytics", "list", "--json"], obj=manager)
+    assert result.exit_code == 0, result.output
+    assert "skipped module 'gone'" in result.stderr
+    assert f"'{lazy_package}.gone:Gone', which does not import" in result.stderr
+    listed = {row["module"] for row in json.loads(result.stdout)}
+    assert {"spread", "trade"} <= listed
+    assert "gone" not in listed

@@ -93,7 +93,7 @@ def _documented_columns(
     rows: list[tuple[str, type[AnalyticModule], ColumnDoc | None]] = []
     manager = plugin_manager(ctx)
     # Preprocessors document the columns of the tables they derive, like analytics modules.
-    modules = {**manager.analytics(), **manager.preprocessors()}
+    modules = installed_modules(manager)
     for name, module_cls in modules.items():
         try:
             columns = module_cls().columns()
@@ -104,6 +104,25 @@ def _documented_columns(
     return rows
 
 
+def installed_modules(manager: PluginManager) -> dict[str, type[AnalyticModule]]:
+    """Every analytics module and preprocessor that loads, by name (analytics first).
+
+    A deferred registration that fails to import is left out with a warning on stderr
+    (once per process) naming the plugin: one broken plugin must not hide the rest.
+    """
+    analytics, preprocessors = manager.analytics(), manager.preprocessors()
+    modules = {**analytics.usable(), **preprocessors.usable()}
+    for name, error in {**analytics.skipped, **preprocessors.skipped}.items():
+        if name not in _WARNED:
+            _WARNED.add(name)
+            message = f"[yellow]warning:[/] skipped module {escape(repr(name))}: {escape(error)}"
+            error_console().print(message, soft_wrap=True)
+    return modules  # type: ignore[return-value]
+
+
+_WARNED: set[str] = set()
+
+
 def _row_json(name: str, module_cls: type[AnalyticModule], column: ColumnDoc | None) -> dict[str, Any]:
     return {"module": name, "summary": module_cls.describe(), **(column.to_dict() if column else {})}
 
@@ -111,9 +130,8 @@ def _row_json(name: str, module_cls: type[AnalyticModule], column: ColumnDoc | N
 def _catalogue(manager: PluginManager) -> list[CatalogueEntry]:
     """The catalogue of every installed analytics module and preprocessor."""
     entries: list[CatalogueEntry] = []
-    for registry in (manager.analytics(), manager.preprocessors()):
-        for name, module_cls in registry.items():
-            entries.extend(catalogue(module_cls, name))
+    for name, module_cls in installed_modules(manager).items():
+        entries.extend(catalogue(module_cls, name))
     return entries
 
 
@@ -124,8 +142,8 @@ def _owner_json(manager: PluginManager, module_cls: type[AnalyticModule]) -> dic
 
 
 def _module_class(manager: PluginManager, name: str) -> type[AnalyticModule]:
-    modules = {**manager.analytics(), **manager.preprocessors()}
-    return modules[name]  # type: ignore[no-any-return]
+    registry = manager.preprocessors() if name in manager.preprocessors() else manager.analytics()
+    return registry[name]  # type: ignore[no-any-return]
 
 
 def _entry_json(manager: PluginManager, entry: CatalogueEntry) -> dict[str, Any]:
@@ -188,7 +206,7 @@ def list_analytics(
         out = console()
         out.print(table)
         listed = {entry.module for entry in entries}
-        for name in sorted({**manager.analytics(), **manager.preprocessors()}.keys() - listed):
+        for name in sorted(installed_modules(manager).keys() - listed):
             # Required config fields and no CATALOGUE_CONFIGS example: nothing to enumerate from.
             out.print(
                 f"{name}: columns depend on configuration the module gives no example of "

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from basalt.plugins.addons import install_hint
 from basalt.plugins.deferred import Deferred
-from basalt.plugins.errors import PluginConflictError, UnknownNameError
+from basalt.plugins.errors import PluginConflictError, PluginLoadError, UnknownNameError
 from basalt.plugins.info import PluginInfo
 
 T = TypeVar("T")
@@ -46,6 +46,8 @@ class Registry(Mapping[str, T]):
     ) -> None:
         self.kind = kind
         self._load = load
+        self.skipped: dict[str, str] = {}
+        """Names :meth:`usable` left out, with their load errors."""
         self._by_name: dict[str, Registration[T]] = {}
         for registration in registrations:
             first = self._by_name.get(registration.name)
@@ -80,6 +82,22 @@ class Registry(Mapping[str, T]):
 
     def __len__(self) -> int:
         return len(self._by_name)
+
+    def usable(self) -> dict[str, T]:
+        """Every registration that loads, by name; deferred ones that fail are left out.
+
+        For listings of everything installed (``basalt analytics list``): one broken plugin
+        must not hide the others. What failed is recorded on its plugin (``plugins list``)
+        and kept in :attr:`skipped` (name → error).
+        """
+        found: dict[str, T] = {}
+        self.skipped = {}
+        for name in self._by_name:
+            try:
+                found[name] = self[name]
+            except PluginLoadError as exc:
+                self.skipped[name] = str(exc)
+        return found
 
     def owner(self, name: str) -> PluginInfo:
         """The plugin that registered ``name``."""
