@@ -109,3 +109,15 @@ def test_a_module_needing_no_time_order_gets_its_listings_in_file_order(
     written = _day_file(late_first_trade_of=22)
     loaded = _load(tmp_path, written, listing_ids, ordered=False)
     assert_frame_equal(loaded, written.filter(pl.col("ListingId").is_in(list(listing_ids))))
+
+
+def test_modules_reading_one_table_share_one_scan(tmp_path: Path) -> None:
+    # Two modules of a pass reading the same table (l2 and l2tw) get the same lazy frame,
+    # which Polars then decodes once for the pass's query.
+    write_partition(_day_file(), tmp_path / "lake", Trades, SAMPLE_MIC, SAMPLE_DAY, "hive")
+    source = LocalSource(LocalSourceConfig(root=tmp_path / "lake"))
+    load = naive_loader(source, {"trades": Trades}, SAMPLE_DAY, SymbolBatch(0, LISTINGS, (SAMPLE_MIC,)))
+    first = load("trades", ordered=False)
+    assert load("trades", ordered=False) is first
+    assert load("trades") is not first  # the time-ordered form is its own frame
+    assert load("trades") is load("trades")
