@@ -213,6 +213,22 @@ def reference_l2(
     return out
 
 
+def assert_l2_matches_reference(result: pl.DataFrame, frame: pl.DataFrame, cfg: Any, grid: Any) -> None:
+    """``result`` of ``l2`` under config ``cfg`` and buckets ``grid`` equals the reference on ``frame``."""
+    expected = reference_l2(
+        frame,
+        levels=cfg.levels,
+        families=cfg.families,
+        microprice_levels=cfg.microprice_levels,
+        ohlc_series=cfg.ohlc_series,
+        open_mode=cfg.open_mode,
+        seconds=grid.seconds,
+        closed=grid.closed,
+        anchor=grid.anchor,
+    )
+    assert_matches(result, expected, expected_columns(cfg.levels, cfg.families, cfg.ohlc_series))
+
+
 def _bar(values: list[float | None]) -> tuple[Any, Any, Any, Any]:
     present = [v for v in values if v is not None]
     if not present:

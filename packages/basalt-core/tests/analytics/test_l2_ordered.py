@@ -202,18 +202,7 @@ def test_out_of_order_input_falls_back_and_matches_the_references(
     last = L2Last({"open_mode": "prev_close"})
     result = _run(last, {"l2": frame}, grid, path, monkeypatch)
     cfg = last.config
-    expected = ref.reference_l2(
-        frame,
-        levels=cfg.levels,
-        families=cfg.families,
-        microprice_levels=cfg.microprice_levels,
-        ohlc_series=cfg.ohlc_series,
-        open_mode=cfg.open_mode,
-        seconds=grid.seconds,
-        closed=grid.closed,
-        anchor=grid.anchor,
-    )
-    ref.assert_matches(result, expected, ref.expected_columns(cfg.levels, cfg.families, cfg.ohlc_series))
+    ref.assert_l2_matches_reference(result, frame, cfg, grid)
     # l2 has no ordered path (ordered.py says why): only l2tw was tried, and fell back.
     assert (paths.ordered, paths.fallback) == (0, 1)
 
@@ -301,18 +290,7 @@ def test_l2_out_of_order_input_falls_back_and_matches_the_reference(monkeypatch:
     last = L2Last({"levels": 3, "families": ["levels", "cumulative", "spread", "mid"]})
     result = _run(last, {"l2": frame}, grid, "auto", monkeypatch)
     cfg = last.config
-    expected = ref.reference_l2(
-        frame,
-        levels=cfg.levels,
-        families=cfg.families,
-        microprice_levels=cfg.microprice_levels,
-        ohlc_series=cfg.ohlc_series,
-        open_mode=cfg.open_mode,
-        seconds=grid.seconds,
-        closed=grid.closed,
-        anchor=grid.anchor,
-    )
-    ref.assert_matches(result, expected, ref.expected_columns(cfg.levels, cfg.families, cfg.ohlc_series))
+    ref.assert_l2_matches_reference(result, frame, cfg, grid)
     assert len(refused) == 1
 
 

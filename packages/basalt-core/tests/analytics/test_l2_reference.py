@@ -72,19 +72,7 @@ def test_l2_matches_reference(case: str, seed: int, config: dict, buckets: str, 
     module = L2Last(config)
     result = run_module(module, {"l2": frame}, buckets=grid)
     cfg = module.config
-    expected = ref.reference_l2(
-        frame,
-        levels=cfg.levels,
-        families=cfg.families,
-        microprice_levels=cfg.microprice_levels,
-        ohlc_series=cfg.ohlc_series,
-        open_mode=cfg.open_mode,
-        seconds=grid.seconds,
-        closed=grid.closed,
-        anchor=grid.anchor,
-    )
-    columns = ref.expected_columns(cfg.levels, cfg.families, cfg.ohlc_series)
-    ref.assert_matches(result, expected, columns)
+    ref.assert_l2_matches_reference(result, frame, cfg, grid)
 
 
 @pytest.mark.parametrize(
