@@ -43,13 +43,16 @@ def _basalt(*args: str) -> list[str]:
     return [sys.executable, "-m", "basalt", "job", *args]
 
 
+def _job_run(env: dict[str, Path], *extra: str) -> list[str]:
+    """``basalt job run`` of the test pipeline with the test's state and jobs folders, as JSON."""
+    where = ["--state-dir", str(env["state"]), "--jobs-dir", str(env["jobs"])]
+    return _basalt("run", "-p", str(env["pipeline"]), *where, *extra, "--json")
+
+
 def test_a_job_outlives_the_terminal_that_started_it(jobs_env: dict[str, Path]) -> None:
     # The "terminal": a shell in its own session that starts the job, then waits. Hanging it up
     # (SIGHUP to its whole process group, as a closing terminal does) kills the shell, not the job.
-    command = _basalt(
-        "run", "-p", str(jobs_env["pipeline"]), "--executor", "local",
-        "--state-dir", str(jobs_env["state"]), "--jobs-dir", str(jobs_env["jobs"]), "--json",
-    )  # fmt: skip
+    command = _job_run(jobs_env, "--executor", "local")
     terminal = subprocess.Popen(
         [
             "bash",
@@ -103,16 +106,7 @@ def test_a_job_outlives_the_terminal_that_started_it(jobs_env: dict[str, Path]) 
 def test_cancel_stops_the_run_and_leaves_it_resumable(jobs_env: dict[str, Path]) -> None:
     (jobs_env["control"] / "sleep").touch()  # the second day hangs until cancelled
     proc = subprocess.run(
-        _basalt(
-            "run",
-            "-p",
-            str(jobs_env["pipeline"]),
-            "--state-dir",
-            str(jobs_env["state"]),
-            "--jobs-dir",
-            str(jobs_env["jobs"]),
-            "--json",
-        ),
+        _job_run(jobs_env),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
@@ -144,17 +138,7 @@ def test_a_failing_run_is_reported_with_its_cause(jobs_env: dict[str, Path]) -> 
     (jobs_env["control"] / "raise").touch()
     # --wait (what a systemd timer runs): wait for the job, exit 1 unless it succeeded.
     proc = subprocess.run(
-        _basalt(
-            "run",
-            "-p",
-            str(jobs_env["pipeline"]),
-            "--state-dir",
-            str(jobs_env["state"]),
-            "--jobs-dir",
-            str(jobs_env["jobs"]),
-            "--wait",
-            "--json",
-        ),
+        _job_run(jobs_env, "--wait"),
         capture_output=True,
         text=True,
         timeout=TIMEOUT,
