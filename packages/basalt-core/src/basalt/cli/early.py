@@ -18,7 +18,7 @@ when planning ended and joined ~0.6 s after the first.
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +61,10 @@ def _guess(options: list[str]) -> int:
     end = _as_date(given.get("--end-date") or settings.get("END_DATE"))
     if start is None or end is None or end < start:
         return 1
-    weekdays_only = settings.get("EXCLUDE_WEEKENDS", True) is not False
-    days = sum(
-        1
-        for offset in range(min((end - start).days + 1, 366))
-        if not (weekdays_only and (start + timedelta(days=offset)).weekday() >= 5)
-    )
-    return max(1, min(workers, days, os.cpu_count() or 1))
+    from basalt.engine.calendar import trading_days  # the run's own calendar (imports nothing heavy)
+
+    days = trading_days(start, end, exclude_weekends=settings.get("EXCLUDE_WEEKENDS", True) is not False)
+    return max(1, min(workers, len(days), os.cpu_count() or 1))
 
 
 def _values(options: list[str]) -> dict[str, str]:

@@ -19,6 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from basalt.cli.context import error_console
+from basalt.cli.lazy import help_flag_off_by_default
 
 DEBUG_ENV_VAR = "BASALT_DEBUG"
 DEBUG_META_KEY = "basalt.debug"
@@ -128,10 +129,7 @@ class BasaltGroup(TyperGroup):
 
     def get_help_option(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         """The root's ``--help`` flag, defaulting to False (see ``lazy.help_flags_off_by_default``)."""
-        option = super().get_help_option(ctx)
-        if option is not None and option.default is None:
-            option.default = False
-        return option
+        return help_flag_off_by_default(super().get_help_option(ctx))
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         """Run the command; turn an exception into ``error: …`` and an exit code unless debugging."""

@@ -17,6 +17,13 @@ if TYPE_CHECKING:  # pragma: no cover - typing only: typer ≥ 0.20 vendors clic
     import click
 
 
+def help_flag_off_by_default(option: Any) -> Any:
+    """``option`` (a ``--help`` flag, or None) with the default False instead of None; returned."""
+    if option is not None and option.default is None:
+        option.default = False
+    return option
+
+
 def help_flags_off_by_default(command: click.Command, ctx: click.Context) -> None:
     """Give ``command``'s ``--help`` flag (and its sub-commands') the default False instead of None.
 
@@ -25,9 +32,7 @@ def help_flags_off_by_default(command: click.Command, ctx: click.Context) -> Non
     built an adapter for ``--help`` — importing pydantic (~0.12 s), most of the cost of
     ``basalt plugins list``. False means the same to the flag and takes typer's bool path.
     """
-    option = command.get_help_option(ctx)
-    if option is not None and option.default is None:
-        option.default = False
+    help_flag_off_by_default(command.get_help_option(ctx))
     for sub in getattr(command, "commands", {}).values():
         help_flags_off_by_default(sub, ctx)
 
@@ -79,4 +84,4 @@ def lazy_group(name: str, summary: str, target: str, **options: Any) -> typer.Ty
     return typer.Typer(name=name, help=summary, cls=cls, **options)
 
 
-__all__ = ["help_flags_off_by_default", "lazy_group"]
+__all__ = ["help_flag_off_by_default", "help_flags_off_by_default", "lazy_group"]

@@ -18,7 +18,6 @@ pluggy documents. Loading follows three rules:
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import functools
 import importlib
@@ -34,7 +33,7 @@ from basalt import hookspecs
 from basalt.__about__ import __version__
 from basalt._registrable import NAME_PATTERN
 from basalt.plugins.deferred import REFERENCE_PATTERN, Deferred
-from basalt.plugins.errors import PluginError, PluginLoadError
+from basalt.plugins.errors import PluginLoadError
 from basalt.plugins.info import PluginInfo
 from basalt.plugins.registry import Registration, Registry
 
@@ -197,9 +196,7 @@ class PluginManager:
         for kind in KIND_HOOKS:
             registry = self._registry(kind, strict=False)
             if load:
-                for name in registry:
-                    with contextlib.suppress(PluginError):  # recorded on the plugin by _load
-                        registry[name]
+                registry.usable()  # imports each deferred registration; failures go on their plugin
         return list(self._infos.values())
 
     # -- loading -------------------------------------------------------------------
