@@ -40,6 +40,7 @@ def _data(lake: Path, out: Path, **extra: Any) -> dict[str, Any]:
         "UNIVERSE": "mic=XLON",
         "BATCH_FREQ": "D",
         "NUM_WORKERS": 2,
+        "MIN_ROWS_PER_WORKER": 0,  # tiny data, yet two workers: batches run side by side
         "SOURCE": {"type": "local", "root": str(lake)},
         "OUTPUT_TARGET": {"type": "parquet", "root": str(out)},
         "PASSES": [{"name": "bars", "modules": ["runner_volume"]}],

@@ -52,6 +52,7 @@ def _data(env: dict[str, Path], lake: Path, **extra: Any) -> dict[str, Any]:
         "DATASETNAME": "panel",
         "BATCH_FREQ": "W",
         "NUM_WORKERS": 2,
+        "MIN_ROWS_PER_WORKER": 0,  # tiny data, yet two workers: batches run side by side
         "MAX_ROWS_PER_TABLE": 1,  # one instrument per symbol batch: no day pass sees them all
         "SOURCE": {"type": "local", "root": str(lake)},
         "OUTPUT_TARGET": {"type": "parquet", "root": str(env["out"])},

@@ -57,6 +57,7 @@ def _data(env: dict[str, Path], modules: list[str], **extra: Any) -> dict[str, A
         "UNIVERSE": "mic=XLON",
         "BATCH_FREQ": "D",
         "NUM_WORKERS": 2,
+        "MIN_ROWS_PER_WORKER": 0,  # tiny data, yet two workers: batches run side by side
         "SOURCE": {"type": "local", "root": str(env["lake"])},
         "OUTPUT_TARGET": {"type": "parquet", "root": str(env["out"])},
         "PASSES": [{"name": "bars", "modules": modules}],

@@ -35,6 +35,7 @@ def _pipeline(env: dict[str, Path], **extra: Any) -> Any:
         "UNIVERSE": "mic=XLON",
         "BATCH_FREQ": "D",
         "NUM_WORKERS": 2,
+        "MIN_ROWS_PER_WORKER": 0,  # tiny data, yet two workers: batches run side by side
         "SOURCE": {"type": "local", "root": str(env["lake"])},
         "OUTPUT_TARGET": {"type": "parquet", "root": str(env["out"])},
         "PASSES": [{"name": "bars", "modules": ["runner_volume"]}],

@@ -26,6 +26,7 @@ _PUBLIC: dict[str, str] = {
     "RunPlan": "basalt.engine.plan",
     "BatchTask": "basalt.engine.plan",
     "build_plan": "basalt.engine.plan",
+    "WorkerSizing": "basalt.engine.sizing",
     "Job": "basalt.engine.jobs",
     "Stage": "basalt.engine.jobs",
     "PartitionResult": "basalt.engine.partition",
@@ -62,6 +63,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
         RunReport,
         run_pipeline,
     )
+    from basalt.engine.sizing import WorkerSizing
 
 
 def __getattr__(name: str) -> Any:
@@ -93,6 +95,7 @@ __all__ = [
     "RunPlan",
     "RunReport",
     "Stage",
+    "WorkerSizing",
     "build_plan",
     "load_pipeline",
     "resolve_pipeline",

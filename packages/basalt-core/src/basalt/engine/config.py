@@ -249,7 +249,19 @@ class AnalyticsConfig(_Strict):
         description="naive: scan per symbol batch with filters pushed down; shredding: read each file once "
         "and split it into per-symbol-batch files in TEMP_DIR.",
     )
-    NUM_WORKERS: int = Field(1, ge=1, description="Worker processes running date batches in parallel.")
+    NUM_WORKERS: int = Field(
+        1,
+        ge=1,
+        description="Worker processes running date batches in parallel, at most: a run with fewer than "
+        "MIN_ROWS_PER_WORKER input rows per worker uses fewer.",
+    )
+    MIN_ROWS_PER_WORKER: int = Field(
+        5_000_000,
+        ge=0,
+        description="Input rows (estimated from Parquet footers) each worker process must have to be "
+        "started; 0: always NUM_WORKERS. A worker costs ~0.5 s of a core to start, and Polars already "
+        "uses every core within one.",
+    )
     MAX_ROWS_PER_TABLE: int = Field(
         20_000_000, gt=0, description="Symbol batches are packed so no table exceeds this many rows."
     )

@@ -32,6 +32,7 @@ from basalt.engine.jobs import Job, Stage
 from basalt.engine.panel import lookback_of
 from basalt.engine.partition import Universe, plan_symbol_batches, universe_for
 from basalt.engine.resolve import ResolvedPass, ResolvedPipeline
+from basalt.engine.sizing import WorkerSizing, size_workers
 from basalt.engine.state import StateStore, describe_state_source, is_stateful, state_modules, state_root
 from basalt.plugins.pluginset import PluginSet
 
@@ -41,6 +42,7 @@ GATE_KEYS = frozenset({"quality"})
 EXECUTION_KEYS = frozenset(
     {
         "NUM_WORKERS",
+        "MIN_ROWS_PER_WORKER",
         "BATCH_FREQ",
         "BATCH_TIMEOUT",
         "MAX_RETRIES",
@@ -91,6 +93,8 @@ class RunPlan:
     """Digest of each thing that determines the output (see :func:`fingerprint_of`)."""
     stateful: tuple[str, ...] = ()
     """Day passes carrying module state across days: their jobs of a shard run in date order."""
+    workers: WorkerSizing = field(default_factory=lambda: WorkerSizing(1, None, "default"))
+    """Worker processes the run uses (``NUM_WORKERS`` at most, fewer for small work), and why."""
 
     @property
     def days(self) -> list[date]:
@@ -124,6 +128,11 @@ class RunPlan:
             "plugins": self.plugins.describe(),
             "passes": self.passes,
             "jobs": [job.key for job in self.jobs],
+            "workers": {
+                "count": self.workers.count,
+                "estimated_input_rows": self.workers.estimated_rows,
+                "reason": self.workers.reason,
+            },
             "date_batches": [
                 {
                     "key": planned.batch.key,
@@ -203,8 +212,9 @@ def build_plan(
     universes = {day: universe_for(resolved, universe, day) for day in days}
     stateful = stateful_passes(resolved)
     shards = listing_shards(resolved) if stateful else 1
+    workers = size_workers(resolved, universes, stateful=bool(stateful))
     # A stateful run parallelises across listing shards; its date batches of a shard run in order.
-    batches = date_batches(days, config.BATCH_FREQ, 1 if stateful else config.NUM_WORKERS)
+    batches = date_batches(days, config.BATCH_FREQ, 1 if stateful else workers.count)
     stages = [s for s in Stage if any(p.scope == s.value for p in resolved.passes)]
     jobs = tuple(
         Job(batch, stage, shard, shards if stage is Stage.DAY else 1)
@@ -250,6 +260,7 @@ def build_plan(
         passes=passes,
         fingerprint=fingerprint_of(raw, plugins, universes),
         stateful=tuple(stateful),
+        workers=workers,
     )
 
 

@@ -31,7 +31,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from basalt.engine.calendar import trading_days_of
 from basalt.engine.checks import check_pipeline
 from basalt.engine.identity import resume_mismatch
 from basalt.engine.jobs import Job, Stage, committed_days
@@ -178,10 +177,10 @@ def run_pipeline(
         RunInterruptedError: SIGINT/SIGTERM; names the run and the resume command.
     """
     config = pipeline.config
-    pool = WorkerPool(config.NUM_WORKERS, memory_cap_mb=config.WORKER_MEMORY_MB)
-    # Workers start now: their start-up (spawn, imports) overlaps the planning below.
-    days = trading_days_of(config)
-    pool.start(len(days))
+    pool = WorkerPool(1, memory_cap_mb=config.WORKER_MEMORY_MB)
+    # One worker starts now (or was started with the command): its start-up overlaps the
+    # planning below. The plan says how many more the run's work is worth (engine.sizing).
+    pool.start(1)
     try:
         return _run(pipeline, pool, state_dir, manager, resume, limit_rows, on_progress)
     finally:
@@ -203,6 +202,8 @@ def _run(
     resolved = resolve(pipeline, manager)  # fail fast in the parent on any config problem
     check_pipeline(resolved)  # source folders, output paths, writer engines: before any ledger
     plan = build_plan(resolved, estimate_symbol_batches=False)
+    pool.size = plan.workers.count
+    pool.start(min(plan.workers.count, len(plan.jobs)))
     if resume is not None:
         found = find_run(state_dir, config.DATASETNAME, resume)
         if found is None:
@@ -251,6 +252,8 @@ def _run(
             ledger.emit(
                 "run_started",
                 batches=report.batches,
+                workers=plan.workers.count,
+                workers_reason=plan.workers.reason,
                 resumed=bool(resume),
                 skipped=report.skipped,
                 **started_by(),

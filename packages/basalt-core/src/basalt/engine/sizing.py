@@ -1,0 +1,101 @@
+"""How many worker processes a run uses: ``NUM_WORKERS`` at most, fewer when its work is small.
+
+A worker costs about half a second of a core to start (interpreter, Polars, the
+engine), and Polars already spreads one day's query over every core, so a second
+process only pays for itself when each process has seconds of work. Measured on
+2 cores (``docs/performance.md``, issue #12): trade bars over 100 listings × 5 days
+(1.9 M input rows) took 1.6 s with one worker and 2.0 s with two, the second
+one's start-up competing with the planning and the first one's work; L2 bars over
+the same days (29 M input rows) took 25–30 s with one and 20–22 s with two.
+
+So a run gets one worker per ``MIN_ROWS_PER_WORKER`` input rows, at least one
+and at most ``NUM_WORKERS`` (and never more than its trading days: a date batch
+is the smallest job). The input rows are estimated from Parquet footers only —
+every table the passes load, for each MIC of the universe, on the run's first
+and last trading day, scaled to all its days. Whole files are counted (a
+universe of a few listings of a MIC counts as the whole MIC), so the estimate
+errs towards more workers, i.e. towards what ``NUM_WORKERS`` asks.
+
+A stateful run keeps ``NUM_WORKERS``: its listing shards are cut by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    import polars as pl
+
+    from basalt.engine.resolve import ResolvedPipeline
+
+
+@dataclass(frozen=True)
+class WorkerSizing:
+    """The worker processes a run uses, and why."""
+
+    count: int
+    estimated_rows: int | None
+    """Input rows the estimate found (None: not estimated)."""
+    reason: str
+    """Why this many, in words (``--dry-run`` and the run's ledger show it)."""
+
+
+def size_workers(
+    resolved: ResolvedPipeline, universes: dict[date, pl.DataFrame], *, stateful: bool = False
+) -> WorkerSizing:
+    """How many workers a run of ``resolved`` over ``universes`` (day → listings) uses."""
+    config = resolved.config
+    asked = config.NUM_WORKERS
+    days = sorted(universes)
+    if stateful:
+        return WorkerSizing(asked, None, f"NUM_WORKERS={asked}: one per listing shard of the stateful passes")
+    wanted = min(asked, max(len(days), 1))
+    if wanted <= 1:
+        if asked <= 1:
+            return WorkerSizing(1, None, f"NUM_WORKERS={asked}")
+        return WorkerSizing(1, None, f"{len(days)} trading day(s): one date batch at a time")
+    per_worker = config.MIN_ROWS_PER_WORKER
+    if per_worker == 0:
+        return WorkerSizing(wanted, None, f"NUM_WORKERS={asked} (MIN_ROWS_PER_WORKER=0: not sized by work)")
+    rows = estimated_input_rows(resolved, universes)
+    if rows is None:
+        return WorkerSizing(wanted, None, f"NUM_WORKERS={asked} (no input files found to size the work)")
+    workers = max(1, min(wanted, rows // per_worker))
+    if workers == wanted:
+        return WorkerSizing(workers, rows, f"NUM_WORKERS={asked}, ~{rows:,} input rows")
+    return WorkerSizing(
+        workers,
+        rows,
+        f"~{rows:,} input rows: {workers} of NUM_WORKERS={asked} "
+        f"(one per MIN_ROWS_PER_WORKER={per_worker:,}; more would cost more start-up than they save)",
+    )
+
+
+def estimated_input_rows(resolved: ResolvedPipeline, universes: dict[date, pl.DataFrame]) -> int | None:
+    """Rows of every loaded table on the run's first and last day, scaled to all its days.
+
+    None when neither sampled day has a listing or a file (e.g. holidays at both ends).
+    """
+    days = sorted(universes)
+    sample = sorted({days[0], days[-1]}) if days else []
+    found = 0
+    total = 0
+    for day in sample:
+        listings = universes[day]
+        if listings.height == 0:
+            continue
+        mics = sorted(set(listings.get_column("MIC").to_list()))
+        rows = sum(
+            resolved.source.row_count(table, mic, day) for table in resolved.tables.values() for mic in mics
+        )
+        if rows:
+            found += 1
+            total += rows
+    if not found:
+        return None
+    return total * len(days) // found
+
+
+__all__ = ["WorkerSizing", "estimated_input_rows", "size_workers"]
