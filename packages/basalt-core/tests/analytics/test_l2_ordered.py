@@ -320,3 +320,27 @@ def test_l2_is_bit_identical_on_the_streaming_engine(
     for _ in range(3):
         streamed = module.compute(lazy, grid).collect(engine="streaming")
         assert streamed.equals(in_memory, null_equal=True), case
+
+
+@pytest.mark.parametrize("closed_right", [True, False])
+def test_the_quick_output_bound_never_undercounts_the_kernels_exact_one(closed_right: bool) -> None:
+    """Without sessions or states the kernel's output is sized from each run's ends; that bound must
+    hold every bucket the row-by-row count finds, on boundaries and one-row runs too."""
+    from basalt.analytics.l2 import _kernels
+
+    size = 60
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        lengths = rng.integers(1, 6, size=rng.integers(1, 8))
+        t = np.concatenate(
+            [
+                np.sort(rng.choice([0, 59, 60, 61, 119, 120, 150, 240, 299, 300], size=n, replace=True))
+                for n in lengths
+            ]
+        ).astype(np.int64)
+        bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        ends_run = np.zeros(len(t), dtype=bool)
+        ends_run[bounds[1:] - 1] = True
+        none_i, none_b = np.zeros(0, np.int64), np.zeros(0, bool)
+        exact = _kernels.capacity(t, ends_run, none_b, none_i, none_i, size, closed_right, False, False)
+        assert ordered_kernel.run_buckets(t, bounds, size, closed_right) >= exact

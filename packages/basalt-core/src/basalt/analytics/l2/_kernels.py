@@ -193,6 +193,10 @@ def tw_block(
     levels, micro = spec[5], spec[6]
     values = np.empty(levels * PER_LEVEL + TOUCH)
     g, open_k, has, run = state[0], state[1], state[2] != 0, state[3]
+    # Every summed atom also needs its Σ w (the usual case): one loop does both.
+    paired = len(den_of) == len(select)
+    for d in range(len(den_of)):
+        paired = paired and den_of[d] == d
     for r in range(len(x)):
         i = lo + r
         if i == 0 or ends_run[i - 1]:
@@ -218,13 +222,20 @@ def tw_block(
                     open_k, has = k, True
                 out_total[g] += w
                 weight = float(w)
-                for j in range(len(select)):
-                    v = values[select[j]]
-                    if v == v:  # not NaN (null)
-                        out_num[g, j] += v * weight
-                for d in range(len(den_of)):
-                    if values[select[den_of[d]]] == values[select[den_of[d]]]:
-                        out_den[g, d] += w
+                if paired:
+                    for j in range(len(select)):
+                        v = values[select[j]]
+                        if v == v:  # not NaN (null)
+                            out_num[g, j] += v * weight
+                            out_den[g, j] += w
+                else:
+                    for j in range(len(select)):
+                        v = values[select[j]]
+                        if v == v:
+                            out_num[g, j] += v * weight
+                    for d in range(len(den_of)):
+                        if values[select[den_of[d]]] == values[select[den_of[d]]]:
+                            out_den[g, d] += w
                 for c in range(len(bound_of)):
                     v = values[select[bound_of[c]]]
                     if v == v:

@@ -61,6 +61,20 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def run_buckets(t: np.ndarray, bounds: np.ndarray, size: int, closed_right: bool) -> int:
+    """An upper bound on the kernel's output rows without sessions or states, from each run's ends.
+
+    A run's intervals start at its first snapshot and end, at the latest, where its last one's
+    does (the end of that snapshot's bucket); the kernel opens at most one output row per bucket
+    of a run, its buckets only growing. So the buckets from the first snapshot's to the one
+    holding the last interval's end bound them: O(runs), where :func:`_kernels.capacity` walks
+    every row (~0.2 s per 5.8 M rows).
+    """
+    first, last = t[bounds[:-1]], t[bounds[1:] - 1]
+    end = -((-last) // size) * size if closed_right else (last // size + 1) * size
+    return int(np.maximum((end - 1) // size - first // size + 1, 0).sum())
+
+
 def partial_sums(
     frame: pl.DataFrame,
     spec: Intervals,
@@ -95,7 +109,10 @@ def partial_sums(
     if spec.session_offset is not None:
         session = _frozen(frame.get_column(DAY_NS).cast(pl.Int64).to_numpy() + spec.session_offset)
     closed, use_session = spec.closed_right, spec.session_offset is not None
-    cap = _kernels.capacity(t, ends_run, kept, cut, session, spec.size, closed, use_session, states)
+    if use_session or states:
+        cap = _kernels.capacity(t, ends_run, kept, cut, session, spec.size, closed, use_session, states)
+    else:
+        cap = run_buckets(t, found.bounds, spec.size, closed)
     select = _frozen(np.array([atom_index(n, levels) for n in numerators], dtype=np.int64))
     den_of = _frozen(np.array([numerators.index(n) for n in denominators], dtype=np.int64))
     bound_of = _frozen(np.array([numerators.index(n) for n in bounded], dtype=np.int64))
