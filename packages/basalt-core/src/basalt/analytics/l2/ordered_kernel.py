@@ -127,13 +127,16 @@ def partial_sums(
     state = np.array([-1, 0, 0, -1], dtype=np.int64)
     names = raw_columns(levels)
     present = set(frame.columns)
+    # The raw book as float64 columns (null → NaN; a level the book lacks: all NaN), converted a
+    # block at a time by one DataFrame.to_numpy (~2.5× faster than column by column).
+    matrix = [
+        pl.col(name).cast(pl.Float64) if name in present else pl.lit(None, pl.Float64).alias(name)
+        for name in names
+    ]
     for lo, hi in blocks(found.bounds):
         if hi == lo:
             continue
-        block = frame.slice(lo, hi - lo)
-        x = np.empty((hi - lo, len(names)), order="F")
-        for j, name in enumerate(names):
-            x[:, j] = block.get_column(name).cast(pl.Float64).to_numpy() if name in present else np.nan
+        x = frame.slice(lo, hi - lo).select(matrix).to_numpy(order="fortran")
         _kernels.tw_block(
             lo, _frozen(x), t, ends_run, kept, cut, session, config, select, den_of, bound_of, state,
             out_run, out_k, out_total, out_num, out_den, out_lo, out_hi,
