@@ -126,3 +126,23 @@ def test_min_rows_zero_runs_num_workers_side_by_side(env: dict[str, Path]) -> No
     report = run_pipeline(load_pipeline(data=data), state_dir=env["state"])
     assert report.status == "succeeded"
     assert len(_worker_pids(env["state"], report.run_id)) == 2
+
+
+def test_a_source_that_would_fetch_data_to_count_rows_is_not_counted(
+    env: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BMLL's API downloads a partition to count it: the parent must not fetch the run's data."""
+    from basalt.sources.bmll_api import BMLLSource
+    from basalt.sources.local import LocalSource
+
+    assert BMLLSource.CHEAP_ROW_COUNTS is False
+    assert LocalSource.CHEAP_ROW_COUNTS is True
+    resolved = resolve(load_pipeline(data=_data(env, NUM_WORKERS=2)), get_plugin_manager())
+    counted: list[Any] = []
+    monkeypatch.setattr(type(resolved.source), "CHEAP_ROW_COUNTS", False)
+    monkeypatch.setattr(type(resolved.source), "row_count", lambda self, *args: counted.append(args) or 0)
+    universes = {day: pl.DataFrame({"ListingId": [1], "MIC": ["XLON"]}) for day in DAYS}
+    sizing = size_workers(resolved, universes)
+    assert (sizing.count, sizing.estimated_rows) == (2, None)
+    assert "would fetch data" in sizing.reason
+    assert counted == []

@@ -14,7 +14,9 @@ is the smallest job). The input rows are estimated from Parquet footers only —
 every table the passes load, for each MIC of the universe, on the run's first
 and last trading day, scaled to all its days. Whole files are counted (a
 universe of a few listings of a MIC counts as the whole MIC), so the estimate
-errs towards more workers, i.e. towards what ``NUM_WORKERS`` asks.
+errs towards more workers, i.e. towards what ``NUM_WORKERS`` asks. A source that would have to
+fetch data to count rows (BMLL's API: ``Source.CHEAP_ROW_COUNTS``) is not counted: the run uses
+``NUM_WORKERS``.
 
 A stateful run keeps ``NUM_WORKERS``: its listing shards are cut by it.
 """
@@ -59,6 +61,12 @@ def size_workers(
     per_worker = config.MIN_ROWS_PER_WORKER
     if per_worker == 0:
         return WorkerSizing(wanted, None, f"NUM_WORKERS={asked} (MIN_ROWS_PER_WORKER=0: not sized by work)")
+    if not resolved.source.CHEAP_ROW_COUNTS:
+        return WorkerSizing(
+            wanted,
+            None,
+            f"NUM_WORKERS={asked} (source {resolved.source.NAME!r} would fetch data to count rows)",
+        )
     rows = estimated_input_rows(resolved, universes)
     if rows is None:
         return WorkerSizing(wanted, None, f"NUM_WORKERS={asked} (no input files found to size the work)")

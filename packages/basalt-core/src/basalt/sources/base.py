@@ -32,6 +32,10 @@ class Source(Registrable, ABC):
 
     Config: ClassVar[type[SourceConfig]] = SourceConfig
     """The pydantic model validating this source's configuration."""
+    CHEAP_ROW_COUNTS: ClassVar[bool] = True
+    """Whether :meth:`row_count` only reads footers (a local or object-store file). False when
+    counting means fetching the data (an API): the run's planner then does not count rows to
+    size its worker pool (:mod:`basalt.engine.sizing`), and uses ``NUM_WORKERS``."""
 
     def __init__(self, config: SourceConfig | dict[str, Any] | None = None) -> None:
         if not isinstance(config, SourceConfig):

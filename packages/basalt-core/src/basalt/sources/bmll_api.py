@@ -58,6 +58,7 @@ class BMLLSource(Source):
 
     NAME = "bmll"
     Config = BMLLSourceConfig
+    CHEAP_ROW_COUNTS = False  # a partition not yet cached is downloaded to count its rows
     config: BMLLSourceConfig
 
     def query_arguments(self, table: type[Table], mic: str, day: date) -> tuple[str, dict[str, Any]]:
