@@ -255,7 +255,7 @@ def test_the_kernel_runs_as_plain_python(monkeypatch: pytest.MonkeyPatch) -> Non
     inputs, grid = _inputs(53, {}), BUCKETS["7.5s-start"]
     config = {"levels": 2, "families": ["cumulative", "imbalance", "mid", "spread"]}
     compiled = _run(L2TimeWeighted(config), inputs, grid, "kernel", monkeypatch)
-    for name in ("atoms", "_interval", "_ratio", "capacity", "tw_block"):
+    for name in ("atoms", "_interval", "_ratio", "capacity", "run_capacity", "tw_block"):
         function = getattr(_kernels, name)
         monkeypatch.setattr(_kernels, name, getattr(function, "py_func", function))
     plain = _run(L2TimeWeighted(config), inputs, grid, "kernel", monkeypatch)
@@ -322,25 +322,30 @@ def test_l2_is_bit_identical_on_the_streaming_engine(
         assert streamed.equals(in_memory, null_equal=True), case
 
 
+@pytest.mark.parametrize("compiled", [True, False])
 @pytest.mark.parametrize("closed_right", [True, False])
-def test_the_quick_output_bound_never_undercounts_the_kernels_exact_one(closed_right: bool) -> None:
-    """Without sessions or states the kernel's output is sized from each run's ends; that bound must
-    hold every bucket the row-by-row count finds, on boundaries and one-row runs too."""
+def test_the_output_size_from_run_ends_equals_the_row_by_row_count(
+    closed_right: bool, compiled: bool
+) -> None:
+    """Without sessions or states the kernel's output is sized from each run's ends; Numba does not
+    check bounds, so that size must be exactly what the row-by-row count finds: on bucket
+    boundaries, with repeated times and one-row runs too."""
     from basalt.analytics.l2 import _kernels
+
+    def plain(function: Any) -> Any:
+        return function if compiled else getattr(function, "py_func", function)
 
     size = 60
     rng = np.random.default_rng(7)
-    for _ in range(200):
+    times = [0, 59, 60, 61, 119, 120, 150, 240, 299, 300]
+    none_i, none_b = np.zeros(0, np.int64), np.zeros(0, bool)
+    for _ in range(300):
         lengths = rng.integers(1, 6, size=rng.integers(1, 8))
-        t = np.concatenate(
-            [
-                np.sort(rng.choice([0, 59, 60, 61, 119, 120, 150, 240, 299, 300], size=n, replace=True))
-                for n in lengths
-            ]
-        ).astype(np.int64)
+        t = np.concatenate([np.sort(rng.choice(times, size=n)) for n in lengths]).astype(np.int64)
         bounds = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         ends_run = np.zeros(len(t), dtype=bool)
         ends_run[bounds[1:] - 1] = True
-        none_i, none_b = np.zeros(0, np.int64), np.zeros(0, bool)
-        exact = _kernels.capacity(t, ends_run, none_b, none_i, none_i, size, closed_right, False, False)
-        assert ordered_kernel.run_buckets(t, bounds, size, closed_right) >= exact
+        exact = plain(_kernels.capacity)(
+            t, ends_run, none_b, none_i, none_i, size, closed_right, False, False
+        )
+        assert plain(_kernels.run_capacity)(t, bounds, size, closed_right) == exact
