@@ -86,7 +86,13 @@ def test_a_run_day_that_fits_one_batch_gets_the_exact_plans_batch_without_the_es
     assert listings.height == 6
     assert listings["MIC"].n_unique() == 2
     exact = plan_symbol_batches(resolved, listings, [DAY])
-    quick = plan_symbol_batches(resolved, listings, [DAY], exact=False)
+
+    def no_reference(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("the quick path read the reference")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("basalt.engine.partition.reference_for", no_reference)
+        quick = plan_symbol_batches(resolved, listings, [DAY], exact=False)
     assert len(exact) == 1
     assert [(b.listing_ids, b.mics) for b in quick] == [(b.listing_ids, b.mics) for b in exact]
     # Its estimates are the files' totals, counted here by reading every row.

@@ -11,11 +11,14 @@ import pytest
 
 from basalt.engine.ledger import RunLedger
 from basalt.engine.loader import load_pipeline
+from basalt.engine.partition import universe_for
 from basalt.engine.plan import build_plan
 from basalt.engine.resolve import resolve
 from basalt.engine.runner import run_pipeline
-from basalt.engine.sizing import size_workers
+from basalt.engine.sizing import estimated_input_rows, size_workers
 from basalt.plugins.manager import get_plugin_manager
+from basalt.sources.errors import CorruptFileError
+from basalt.synth import SynthConfig, write_lake
 
 DAYS = [date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)]
 
@@ -146,3 +149,67 @@ def test_a_source_that_would_fetch_data_to_count_rows_is_not_counted(
     assert (sizing.count, sizing.estimated_rows) == (2, None)
     assert "would fetch data" in sizing.reason
     assert counted == []
+
+
+def test_a_holiday_at_one_end_is_skipped_and_the_other_day_scaled(env: dict[str, Path]) -> None:
+    resolved = resolve(load_pipeline(data=_data(env, NUM_WORKERS=2)), get_plugin_manager())
+    universes = {day: universe_for(resolved, None, day) for day in DAYS}
+    universes[DAYS[0]] = universes[DAYS[0]].clear()  # no listing on the first day
+    expected = _rows_on_disk(env["lake"], DAYS[-1]) * len(DAYS)
+    assert size_workers(resolved, universes).estimated_rows == expected
+
+
+def test_an_unreadable_footer_keeps_num_workers_and_says_so(
+    env: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An estimate only: the batch reading the file reports it, with its retries."""
+    resolved = resolve(load_pipeline(data=_data(env, NUM_WORKERS=2)), get_plugin_manager())
+    universes = {day: universe_for(resolved, None, day) for day in DAYS}
+
+    def corrupt(self: Any, *args: Any) -> int:
+        raise CorruptFileError("/lake/file.parquet", "not a Parquet file")
+
+    monkeypatch.setattr(type(resolved.source), "row_count", corrupt)
+    sizing = size_workers(resolved, universes)
+    assert (sizing.count, sizing.estimated_rows) == (2, None)
+    assert "CorruptFileError" in sizing.reason
+
+
+@pytest.mark.parametrize(("shards", "expected"), [(1, 1), (2, 2), (3, 2)])
+def test_a_stateful_run_takes_a_worker_per_listing_shard(
+    env: dict[str, Path], shards: int, expected: int
+) -> None:
+    resolved = resolve(load_pipeline(data=_data(env, NUM_WORKERS=2)), get_plugin_manager())
+    universes = {day: universe_for(resolved, None, day) for day in DAYS}
+    sizing = size_workers(resolved, universes, shards=shards)
+    assert sizing.count == expected
+    assert f"{shards} listing shard(s)" in sizing.reason
+
+
+def test_a_universe_of_part_of_a_mic_counts_its_share(env: dict[str, Path], tmp_path: Path) -> None:
+    """Three listings per MIC: a universe of one of them counts a third of its MIC's rows."""
+    config = SynthConfig(
+        start_date=DAYS[0],
+        end_date=DAYS[0],
+        listings=3,
+        mics=("XLON", "BATE"),
+        seed=3,
+        session_scale=0.05,
+        messages_per_day=1500,
+    )
+    write_lake(config, tmp_path / "synth", workers=1)
+    data = _data({"lake": tmp_path / "synth", "out": tmp_path / "out"}, END_DATE=str(DAYS[0]))
+    resolved = resolve(load_pipeline(data=data), get_plugin_manager())
+    everything = universe_for(resolved, None, DAYS[0])
+    xlon = everything.filter(pl.col("MIC") == "XLON")
+    assert xlon.height == 3
+    trades = sum(
+        pl.read_parquet(f).height for f in (tmp_path / "synth").glob("Trades-Plus/XLON/*/*/*/*.parquet")
+    )
+    states = sum(
+        pl.read_parquet(f).height for f in (tmp_path / "synth").glob("MarketState/XLON/*/*/*/*.parquet")
+    )
+    whole = estimated_input_rows(resolved, {DAYS[0]: xlon})
+    one = estimated_input_rows(resolved, {DAYS[0]: xlon.head(1)})
+    assert whole == trades + states
+    assert one == round((trades + states) / 3)

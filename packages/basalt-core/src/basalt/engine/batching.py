@@ -34,6 +34,15 @@ def per_listing_rows(
     }
 
 
+INSTRUMENT_ORDER = ("InstrumentId", "ListingId")
+"""The order listings are packed in: by instrument, so an instrument's listings stay together."""
+
+
+def instrument_order(universe: pl.DataFrame) -> list[int]:
+    """The universe's listing ids in packing order (what one batch of every listing holds)."""
+    return universe.sort(*INSTRUMENT_ORDER).get_column("ListingId").to_list()
+
+
 def pack_symbol_batches(
     universe: pl.DataFrame, per_listing: Mapping[tuple[str, str], float], max_rows: int
 ) -> list[SymbolBatch]:
@@ -45,7 +54,7 @@ def pack_symbol_batches(
     """
     tables = sorted({table for table, _ in per_listing})
     groups = (
-        universe.sort("InstrumentId", "ListingId")
+        universe.sort(*INSTRUMENT_ORDER)
         .group_by("InstrumentId", maintain_order=True)
         .agg(pl.col("ListingId"), pl.col("MIC"))
     )

@@ -21,7 +21,7 @@ from typing import Any
 
 import polars as pl
 
-from basalt.engine.batching import SymbolBatch, pack_symbol_batches, per_listing_rows
+from basalt.engine.batching import SymbolBatch, instrument_order, pack_symbol_batches, per_listing_rows
 from basalt.engine.calendar import trading_days
 from basalt.engine.config import AnalyticsConfig
 from basalt.engine.errors import ConfigError
@@ -74,6 +74,21 @@ def universe_for(resolved: ResolvedPipeline, universe: Universe | None, day: dat
     return resolve_universe(chosen, day, resolved.source)
 
 
+def file_rows(resolved: ResolvedPipeline, mics: list[str], days: list[date]) -> dict[tuple[str, str], int]:
+    """(table, MIC) → rows in the files of ``days`` of every table the run loads, from Parquet footers."""
+    source = resolved.source
+    return {
+        (name, mic): sum(source.row_count(table, mic, day) for day in days)
+        for name, table in resolved.tables.items()
+        for mic in mics
+    }
+
+
+def reference_counts(resolved: ResolvedPipeline, day: date, mics: list[str]) -> dict[str, int]:
+    """MIC → listings the reference knows on ``day`` (what a MIC's file rows are spread over)."""
+    return {mic: reference_for(resolved.source, day, [mic]).height for mic in mics}
+
+
 def plan_symbol_batches(
     resolved: ResolvedPipeline, listings: pl.DataFrame, days: list[date], *, exact: bool = True
 ) -> list[SymbolBatch]:
@@ -82,23 +97,19 @@ def plan_symbol_batches(
     ``exact=False`` (a run's day, where only the listings of each batch matter): when every
     table's files hold at most ``MAX_ROWS_PER_TABLE`` rows, all the listings make one batch
     without reading the reference to spread the rows over them (its ``estimated_rows`` are
-    then the files' totals, an upper bound). The batch is the one the exact plan gives:
-    the same listings in the same order. It saves ~5 ms of every day of a run.
+    then the files' totals, an upper bound). No batch can then hold more rows than the limit,
+    so one is right; the exact plan gives the same one (the same listings, in the same order)
+    whenever it counts every listing of the universe in the reference. ~5 ms a day less.
     """
-    source = resolved.source
     mics = sorted(set(listings["MIC"].to_list()))
-    file_rows: dict[tuple[str, str], int] = {}
-    for name, table in resolved.tables.items():
-        for mic in mics:
-            file_rows[(name, mic)] = sum(source.row_count(table, mic, day) for day in days)
+    rows = file_rows(resolved, mics, days)
     limit = resolved.config.MAX_ROWS_PER_TABLE
     if not exact and mics:
-        totals = {name: sum(file_rows[(name, mic)] for mic in mics) for name in resolved.tables}
-        if all(rows <= limit for rows in totals.values()):
-            ordered = listings.sort("InstrumentId", "ListingId").get_column("ListingId").to_list()
-            return [SymbolBatch(0, tuple(ordered), tuple(mics), totals)]
-    counts = {mic: reference_for(source, days[0], [mic]).height for mic in mics} if mics else {}
-    return pack_symbol_batches(listings, per_listing_rows(file_rows, counts), limit)
+        totals = {name: sum(rows[(name, mic)] for mic in mics) for name in resolved.tables}
+        if all(total <= limit for total in totals.values()):
+            return [SymbolBatch(0, tuple(instrument_order(listings)), tuple(mics), totals)]
+    counts = reference_counts(resolved, days[0], mics)
+    return pack_symbol_batches(listings, per_listing_rows(rows, counts), limit)
 
 
 PipelineLike = ResolvedPipeline | Pipeline | AnalyticsConfig | Mapping[str, Any] | Path | str

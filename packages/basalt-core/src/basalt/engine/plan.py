@@ -93,7 +93,7 @@ class RunPlan:
     """Digest of each thing that determines the output (see :func:`fingerprint_of`)."""
     stateful: tuple[str, ...] = ()
     """Day passes carrying module state across days: their jobs of a shard run in date order."""
-    workers: WorkerSizing = field(default_factory=lambda: WorkerSizing(1, None, "default"))
+    workers: WorkerSizing = field(default_factory=lambda: WorkerSizing(1, None, "one (not sized)"))
     """Worker processes the run uses (``NUM_WORKERS`` at most, fewer for small work), and why."""
 
     @property
@@ -130,7 +130,7 @@ class RunPlan:
             "jobs": [job.key for job in self.jobs],
             "workers": {
                 "count": self.workers.count,
-                "estimated_input_rows": self.workers.estimated_rows,
+                "estimated_rows": self.workers.estimated_rows,
                 "reason": self.workers.reason,
             },
             "date_batches": [
@@ -212,7 +212,7 @@ def build_plan(
     universes = {day: universe_for(resolved, universe, day) for day in days}
     stateful = stateful_passes(resolved)
     shards = listing_shards(resolved) if stateful else 1
-    workers = size_workers(resolved, universes, stateful=bool(stateful))
+    workers = size_workers(resolved, universes, shards=shards if stateful else None)
     # A stateful run parallelises across listing shards; its date batches of a shard run in order.
     batches = date_batches(days, config.BATCH_FREQ, 1 if stateful else workers.count)
     stages = [s for s in Stage if any(p.scope == s.value for p in resolved.passes)]

@@ -102,6 +102,10 @@ class WorkerPool:
         self.memory_cap_mb = memory_cap_mb
         self.workers: list[PooledWorker] = []
 
+    def resize(self, size: int) -> None:
+        """Allow ``size`` workers from now on (a run's plan sizes its pool once it is made)."""
+        self.size = size
+
     def start(self, count: int) -> None:
         """Start ``count`` workers now (at most ``size`` in all), adopting any started early."""
         wanted = min(count, self.size)

@@ -1,9 +1,10 @@
 """``basalt pipeline run`` without the CLI: plan, isolated workers, retries, ledger, report.
 
-    pipeline ─► worker pool starts (spawn; imports overlap planning) ─► resolve (plugins)
-    ─► build_plan (plugin set, universe per day, jobs, fingerprint) ─► ledger (run.json;
-    a resume must match its fingerprint) ─► dataset locks (state dir + every local
-    output) ─► per stage (day, then panel): pooled workers (plan.task(job) →
+    pipeline ─► first worker starts (spawn; imports overlap planning) ─► resolve (plugins)
+    ─► build_plan (plugin set, universe per day, jobs, workers sized by the input rows,
+    fingerprint) ─► ledger (run.json; a resume must match its fingerprint) ─► dataset
+    locks (state dir + every local output) ─► the other workers start, as many as jobs
+    are left ─► per stage (day, then panel): pooled workers (plan.task(job) →
     run_partition / run_panel_partition) ─► batch_committed events ─► report
 
 Panel passes read the day passes' stored output over a lookback, so they start
@@ -202,8 +203,6 @@ def _run(
     resolved = resolve(pipeline, manager)  # fail fast in the parent on any config problem
     check_pipeline(resolved)  # source folders, output paths, writer engines: before any ledger
     plan = build_plan(resolved, estimate_symbol_batches=False)
-    pool.size = plan.workers.count
-    pool.start(min(plan.workers.count, len(plan.jobs)))
     if resume is not None:
         found = find_run(state_dir, config.DATASETNAME, resume)
         if found is None:
@@ -249,6 +248,9 @@ def _run(
             stack.enter_context(stop.installed())
             done = committed_days(ledger.committed_batches(), config.EXCLUDE_WEEKENDS)
             report.skipped = [job.key for job in plan.jobs if not job.remainder(done)]
+            # The workers the plan sized (engine.sizing), as many as there are jobs left to run.
+            pool.resize(plan.workers.count)
+            pool.start(sum(len(job.remainder(done)) for job in plan.jobs))
             ledger.emit(
                 "run_started",
                 batches=report.batches,
