@@ -62,7 +62,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(tmp_path: Path, env: dict[st
     assert code == 0
     assert "Date batches" in output
     assert f"Run fingerprint: {plan['fingerprint']}" in output
-    assert f"Workers: {plan['workers']['count']} (" in output
+    assert f"Workers: {plan['workers']['count']} — " in output
 
 
 def test_run_with_flags_and_set_overrides(tmp_path: Path, env: dict[str, Path]) -> None:

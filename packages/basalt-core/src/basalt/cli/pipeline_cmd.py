@@ -126,7 +126,7 @@ def _print_plan(plan: Any) -> None:
         )
     out.print(batches)
     # What every worker will load, and the identity a --resume must match.
-    out.print(f"Workers: {plan.workers.count} ({escape(plan.workers.reason)})", highlight=False)
+    out.print(f"Workers: {plan.workers.count} — {escape(plan.workers.reason)}", highlight=False)
     out.print(f"Plugins: {escape('; '.join(plan.plugins.describe()))}", highlight=False)
     out.print(f"Run fingerprint: {plan.digest()}", highlight=False)
 

@@ -87,8 +87,8 @@ def size_workers(
     return WorkerSizing(
         workers,
         rows,
-        f"~{rows:,} input rows: {workers} of NUM_WORKERS={asked} "
-        f"(one per MIN_ROWS_PER_WORKER={per_worker:,}; more would cost more start-up than they save)",
+        f"~{rows:,} input rows: {workers} of NUM_WORKERS={asked}, one per MIN_ROWS_PER_WORKER="
+        f"{per_worker:,} (more would cost more start-up than they save)",
     )
 
 
