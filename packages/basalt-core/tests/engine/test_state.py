@@ -330,3 +330,37 @@ def test_dry_run_marks_stateful_passes_and_says_where_their_state_comes_from(
     assert described["stateful"] is True
     assert described["state"].startswith(f"fresh at {DAYS[0]}")
     assert not (tmp_path / "out").exists()
+
+
+def test_reading_a_days_states_waits_for_a_writer_of_that_day(
+    state_env: dict[str, Path], lake: Path, tmp_path: Path
+) -> None:
+    """Another listing shard rewriting a day's state files (deleting the ones it lists) must not
+    be read half-way: the reader takes the day's lock, so it reads only once the writer is done."""
+    import threading
+
+    from basalt.engine.state import PassStates
+
+    _one_run(lake, tmp_path)
+    resolved = resolve(load_pipeline(data=_data(lake, _REFERENCE["out"])), get_plugin_manager())
+    states = PassStates(resolved, resolved.passes[0])
+    writer_holds, writer_done = threading.Event(), threading.Event()
+    released: list[bool] = []
+
+    def writer() -> None:
+        with states.lock(DAYS[4]):  # the stored day a read of DAYS[5] needs
+            writer_holds.set()
+            writer_done.wait(timeout=30)
+            released.append(True)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert writer_holds.wait(timeout=30)
+    reading = threading.Thread(target=lambda: released.append(bool(states.before(DAYS[5], [1, 2, 3]))))
+    reading.start()
+    reading.join(timeout=1.0)
+    assert reading.is_alive()  # still waiting for the day's lock
+    writer_done.set()
+    reading.join(timeout=30)
+    thread.join(timeout=30)
+    assert released == [True, True]  # the writer let go first, then the read finished

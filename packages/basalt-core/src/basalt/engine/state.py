@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -150,8 +150,18 @@ class StateStore:
                 continue
         return sorted(found)
 
-    def read_before(self, day: date, listing_ids: Iterable[int]) -> tuple[pl.DataFrame, dict[int, date]]:
+    def read_before(
+        self,
+        day: date,
+        listing_ids: Iterable[int],
+        lock: Callable[[date], contextlib.AbstractContextManager[None]] | None = None,
+    ) -> tuple[pl.DataFrame, dict[int, date]]:
         """Each listing's state from the last stored day before ``day`` that covers it.
+
+        ``lock(stored_day)`` is held while a stored day's files are listed and read: another
+        listing shard may be rewriting that day (deleting or replacing the files it lists), and
+        a file gone between the listing and the read failed the run (1 in ~20 runs of two shards
+        under load).
 
         Returns:
             The rows (declared schema) and, per listing found, the day its state is from.
@@ -163,13 +173,15 @@ class StateStore:
         for stored in reversed([d for d in self.days() if d < day]):
             if not wanted:
                 break
-            for path in self._store.parts(self.day_folder(stored)):
-                covered = self._ids_of(path) & wanted
-                if not covered:
-                    continue
-                frames.append(self._store.frame(path).filter(pl.col("ListingId").is_in(sorted(covered))))
-                found.update(dict.fromkeys(covered, stored))
-                wanted -= covered
+            with lock(stored) if lock else contextlib.nullcontext():
+                for path in self._store.parts(self.day_folder(stored)):
+                    covered = self._ids_of(path) & wanted
+                    if not covered:
+                        continue
+                    rows = self._store.frame(path).filter(pl.col("ListingId").is_in(sorted(covered)))
+                    frames.append(rows)
+                    found.update(dict.fromkeys(covered, stored))
+                    wanted -= covered
         rows = pl.concat([self.conform(f) for f in frames]) if frames else self.empty()
         return rows.sort("ListingId"), found
 
@@ -224,14 +236,17 @@ class PassStates:
         }
         self.carry = {name: store.empty() for name, store in self.stores.items()}
         self.known: set[int] = set()
-        self.locks = root / dataset / ".locks"
+        # One lock folder for the run, whichever pass: a day's writes (every pass's output and
+        # states) and every pass's reads of that day's states must exclude each other.
+        first = next(p for p in resolved.passes if p.scope == "day" and is_stateful(p))
+        self.locks = state_root(resolved, first) / dataset / ".locks"
 
     def lock(self, day: date) -> contextlib.AbstractContextManager[None]:
-        """The lock every pass of the run takes to write ``day``.
+        """The lock every pass of the run takes to write ``day``, and to read its stored states.
 
         Listing shards of a stateful run write the same day folders at once; a write that
         rewrites an earlier run's file holding both shards' listings must not interleave
-        with another's.
+        with another's, nor with a shard reading that day's states.
         """
         return exclusive_lock(self.locks / f"{day.isoformat()}.lock")
 
@@ -242,7 +257,9 @@ class PassStates:
     def stored_before(self, day: date, listing_ids: Iterable[int]) -> date | None:
         """The latest stored day before ``day`` holding the state of any of ``listing_ids``, if any."""
         ids = list(listing_ids)
-        found = [d for store in self.stores.values() for d in store.read_before(day, ids)[1].values()]
+        found = [
+            d for store in self.stores.values() for d in store.read_before(day, ids, self.lock)[1].values()
+        ]
         return max(found, default=None)
 
     def before(self, day: date, listing_ids: Iterable[int]) -> dict[str, pl.LazyFrame]:
@@ -251,7 +268,7 @@ class PassStates:
         unseen = [i for i in ids if i not in self.known]
         if unseen:
             for name, store in self.stores.items():
-                rows, _ = store.read_before(day, unseen)
+                rows, _ = store.read_before(day, unseen, self.lock)
                 self.carry[name] = pl.concat([self.carry[name], rows]).sort("ListingId")
             self.known.update(unseen)
         return {
