@@ -10,6 +10,7 @@ import pytest
 from plugin_site import install_test_plugin
 
 from basalt.plugins.manager import reset_plugin_manager
+from basalt.synth import SynthConfig, write_lake
 from bmll_sample import write_sample_lake
 
 DAYS = [date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)]
@@ -95,3 +96,20 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, P
     lake = write_sample_lake(tmp_path / "lake", days=DAYS)
     yield {"lake": lake, "out": tmp_path / "out", "state": tmp_path / "state", "control": control}
     reset_plugin_manager()
+
+
+@pytest.fixture(scope="session")
+def two_mic_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic lake of one day (2026-01-05): three instruments, each listed on XLON and BATE."""
+    config = SynthConfig(
+        start_date=DAYS[0],
+        end_date=DAYS[0],
+        listings=3,
+        mics=("XLON", "BATE"),
+        seed=5,
+        session_scale=0.02,
+        messages_per_day=400,
+    )
+    root = tmp_path_factory.mktemp("two-mic-lake")
+    write_lake(config, root, workers=1)
+    return root

@@ -14,7 +14,6 @@ from basalt.engine.loader import load_pipeline
 from basalt.engine.partition import plan_symbol_batches, universe_for
 from basalt.engine.resolve import ResolvedPipeline, resolve
 from basalt.plugins.manager import get_plugin_manager
-from basalt.synth import SynthConfig, write_lake
 
 DAY = date(2026, 1, 5)
 
@@ -49,21 +48,9 @@ def test_an_oversized_instrument_gets_its_own_batch_and_every_table_counts() -> 
     assert sorted(i for b in batches for i in b.listing_ids) == sorted(UNIVERSE["ListingId"])
 
 
-@pytest.fixture(scope="module")
-def synth_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Six listings of three instruments on two MICs, one day."""
-    config = SynthConfig(
-        start_date=DAY,
-        end_date=DAY,
-        listings=3,
-        mics=("XLON", "BATE"),
-        seed=5,
-        session_scale=0.05,
-        messages_per_day=2000,
-    )
-    root = tmp_path_factory.mktemp("batching-lake")
-    write_lake(config, root, workers=1)
-    return root
+@pytest.fixture
+def synth_lake(two_mic_lake: Path) -> Path:
+    return two_mic_lake
 
 
 def _resolved(lake: Path, **extra: Any) -> ResolvedPipeline:

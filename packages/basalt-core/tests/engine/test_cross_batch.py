@@ -12,25 +12,13 @@ import pytest
 from basalt.engine.errors import ConfigError
 from basalt.engine.loader import load_pipeline
 from basalt.engine.partition import run_partition
-from basalt.synth import SynthConfig, write_lake
 
 DAY = date(2026, 1, 5)
 
 
-@pytest.fixture(scope="module")
-def lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    config = SynthConfig(
-        start_date=DAY,
-        end_date=DAY,
-        listings=3,
-        mics=("XLON", "BATE"),
-        seed=5,
-        session_scale=0.02,
-        messages_per_day=400,
-    )
-    root = tmp_path_factory.mktemp("cross-batch-lake")
-    write_lake(config, root, workers=1)
-    return root
+@pytest.fixture
+def lake(two_mic_lake: Path) -> Path:
+    return two_mic_lake
 
 
 def _data(env: dict[str, Path], lake: Path, max_rows: int, group_by: str) -> dict[str, Any]:

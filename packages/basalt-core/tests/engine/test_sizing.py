@@ -18,7 +18,6 @@ from basalt.engine.runner import run_pipeline
 from basalt.engine.sizing import estimated_input_rows, size_workers
 from basalt.plugins.manager import get_plugin_manager
 from basalt.sources.errors import CorruptFileError
-from basalt.synth import SynthConfig, write_lake
 
 DAYS = [date(2026, 1, 5), date(2026, 1, 6), date(2026, 1, 7)]
 
@@ -186,29 +185,15 @@ def test_a_stateful_run_takes_a_worker_per_listing_shard(
     assert f"{shards} listing shard(s)" in sizing.reason
 
 
-def test_a_universe_of_part_of_a_mic_counts_its_share(env: dict[str, Path], tmp_path: Path) -> None:
+def test_a_universe_of_part_of_a_mic_counts_its_share(env: dict[str, Path], two_mic_lake: Path) -> None:
     """Three listings per MIC: a universe of one of them counts a third of its MIC's rows."""
-    config = SynthConfig(
-        start_date=DAYS[0],
-        end_date=DAYS[0],
-        listings=3,
-        mics=("XLON", "BATE"),
-        seed=3,
-        session_scale=0.05,
-        messages_per_day=1500,
-    )
-    write_lake(config, tmp_path / "synth", workers=1)
-    data = _data({"lake": tmp_path / "synth", "out": tmp_path / "out"}, END_DATE=str(DAYS[0]))
+    data = _data({"lake": two_mic_lake, "out": two_mic_lake.parent / "out"}, END_DATE=str(DAYS[0]))
     resolved = resolve(load_pipeline(data=data), get_plugin_manager())
     everything = universe_for(resolved, None, DAYS[0])
     xlon = everything.filter(pl.col("MIC") == "XLON")
     assert xlon.height == 3
-    trades = sum(
-        pl.read_parquet(f).height for f in (tmp_path / "synth").glob("Trades-Plus/XLON/*/*/*/*.parquet")
-    )
-    states = sum(
-        pl.read_parquet(f).height for f in (tmp_path / "synth").glob("MarketState/XLON/*/*/*/*.parquet")
-    )
+    trades = sum(pl.read_parquet(f).height for f in two_mic_lake.glob("Trades-Plus/XLON/*/*/*/*.parquet"))
+    states = sum(pl.read_parquet(f).height for f in two_mic_lake.glob("MarketState/XLON/*/*/*/*.parquet"))
     whole = estimated_input_rows(resolved, {DAYS[0]: xlon})
     one = estimated_input_rows(resolved, {DAYS[0]: xlon.head(1)})
     assert whole == trades + states
