@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import polars as pl
 import pytest
+from analytics import l2_books as books
 from analytics import reference_l2 as ref
 from pydantic import ValidationError
 
@@ -13,7 +14,7 @@ from basalt.analytics.l2 import L2Config, L2Last
 from basalt.testing import run_module
 from basalt.timebuckets import TimeBuckets
 
-book_frame = ref.book_frame
+book_frame = books.book_frame
 DAY = date(2026, 3, 2)
 
 

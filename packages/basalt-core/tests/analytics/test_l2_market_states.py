@@ -17,7 +17,7 @@ from datetime import date, datetime
 
 import polars as pl
 import pytest
-from analytics import reference_l2 as ref
+from analytics import l2_books as books
 
 from basalt.analytics.l2 import L2Last, L2TimeWeighted
 from basalt.testing import run_module
@@ -74,7 +74,7 @@ SPREAD_B = 10_000 * 1.0 / 100.5  # 08:02:15 book
 
 
 def run(module, config: dict, frame: pl.DataFrame | None = None, marketstate=DAY_STATES) -> pl.DataFrame:
-    inputs = {"l2": ref.book_frame(SNAPSHOTS) if frame is None else frame}
+    inputs = {"l2": books.book_frame(SNAPSHOTS) if frame is None else frame}
     if config.get("market_states"):
         inputs["marketstate"] = marketstate
     return run_module(module, inputs, config=config)
@@ -114,7 +114,7 @@ def test_time_after_a_change_into_an_excluded_state_weighs_nothing() -> None:
     halted = states(
         [(at(8, 0), "OPENING_AUCTION"), (at(8, 1, 30), "CONTINUOUS_TRADING"), (at(8, 2, 45), "HALTED")]
     )
-    frame = ref.book_frame(SNAPSHOTS[:4])
+    frame = books.book_frame(SNAPSHOTS[:4])
     out = run(L2TimeWeighted, {"families": ["mid"], "market_states": CONTINUOUS}, frame, halted)
     assert out["MidTWA"].to_list() == [100.25, pytest.approx((15 * 100.25 + 30 * 100.5) / 45, rel=1e-12)]
 
@@ -122,7 +122,7 @@ def test_time_after_a_change_into_an_excluded_state_weighs_nothing() -> None:
 def test_state_is_looked_up_at_timestamp_nanoseconds_when_present() -> None:
     # EventTimestamp is µs; the state change is 500 ns after the µs of the snapshot taken with it.
     change = at(8, 1, 30)  # A's EventTimestamp
-    frame = ref.book_frame(SNAPSHOTS).with_columns(
+    frame = books.book_frame(SNAPSHOTS).with_columns(
         pl.col("EventTimestamp").cast(pl.Datetime("ns")).alias("TimestampNanoseconds")
     )
     frame = frame.with_columns(
@@ -150,7 +150,7 @@ def test_state_is_looked_up_at_timestamp_nanoseconds_when_present() -> None:
 
 
 def test_snapshots_before_the_first_state_event_and_unknown_listings_are_dropped() -> None:
-    frame = ref.book_frame([*SNAPSHOTS[2:4], {**book(at(8, 2), 50.0, 51.0), "listing": 2}])
+    frame = books.book_frame([*SNAPSHOTS[2:4], {**book(at(8, 2), 50.0, 51.0), "listing": 2}])
     late_start = states([(at(8, 2), "CONTINUOUS_TRADING")])  # after A, before B; listing 2 has none
     out = run(L2Last, {"families": ["mid"], "market_states": CONTINUOUS}, frame, late_start)
     assert out.select("ListingId", "TimeBucket", "Mid").rows() == [(1, at(8, 3), 100.5)]
@@ -159,13 +159,13 @@ def test_snapshots_before_the_first_state_event_and_unknown_listings_are_dropped
 def test_same_instant_events_the_last_by_sequence_wins() -> None:
     flip = states([(at(8, 0), "CONTINUOUS_TRADING"), (at(8, 0), "OPENING_AUCTION")])
     out = run(
-        L2Last, {"families": ["mid"], "market_states": CONTINUOUS}, ref.book_frame(SNAPSHOTS[2:3]), flip
+        L2Last, {"families": ["mid"], "market_states": CONTINUOUS}, books.book_frame(SNAPSHOTS[2:3]), flip
     )
     assert out.height == 0
     out = run(
         L2Last,
         {"families": ["mid"], "market_states": CONTINUOUS},
-        ref.book_frame(SNAPSHOTS[2:3]),
+        books.book_frame(SNAPSHOTS[2:3]),
         flip.reverse(),
     )
     assert out.height == 0  # same rows, other file order: BMLLSequenceNo still says auction is last

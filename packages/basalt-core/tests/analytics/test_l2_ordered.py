@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 import pytest
+from analytics import l2_books as books
 from analytics import reference_l2 as ref
 from analytics import reference_l2_states as states_ref
 
@@ -111,7 +112,7 @@ TW_CASES = [
 
 
 def _inputs(seed: int, options: dict) -> dict[str, pl.DataFrame]:
-    frame = ref.random_book(seed, overnight=options.get("overnight", False), listings=4)
+    frame = books.random_book(seed, overnight=options.get("overnight", False), listings=4)
     if not options.get("trade_date", True):
         frame = frame.drop("TradeDate")
     if options.get("states"):
@@ -182,7 +183,7 @@ def test_l2_with_bars_keeps_the_lazy_path(monkeypatch: pytest.MonkeyPatch) -> No
 def test_out_of_order_input_falls_back_and_matches_the_references(
     path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    frame = ref.random_book(51)  # rows shuffled
+    frame = books.random_book(51)  # rows shuffled
     grid = BUCKETS["60s"]
     paths = Paths(monkeypatch)
     tw = L2TimeWeighted({"session_end": time(9, 15)})
@@ -234,7 +235,7 @@ def test_runs_accept_only_contiguous_strictly_ordered_listing_days() -> None:
 
 def test_nan_and_infinite_values_take_the_lazy_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """NaN is a value in Polars but null in the ordered paths: such frames go the lazy way."""
-    frame = _in_order(ref.random_book(52, listings=1))
+    frame = _in_order(books.random_book(52, listings=1))
     row = pl.int_range(pl.len()) == 7
     infinite = frame.with_columns(
         pl.when(row).then(float("inf")).otherwise(pl.col("AskPrice1")).alias("AskPrice1")
@@ -274,7 +275,7 @@ def test_atom_layout_names_every_measure() -> None:
 
 
 def test_l2_out_of_order_input_falls_back_and_matches_the_reference(monkeypatch: pytest.MonkeyPatch) -> None:
-    frame = ref.random_book(54)  # rows shuffled
+    frame = books.random_book(54)  # rows shuffled
     grid = BUCKETS["7.5s-start"]
     refused: list[str] = []
     runs = ordered.runs

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
+from analytics import l2_books as books
 from analytics import reference_l2 as ref
 
 from basalt.analytics.l2 import L2Last, L2TimeWeighted
@@ -59,7 +60,7 @@ L2TW_CASES = [
 
 
 def _book(seed: int, options: dict):
-    frame = ref.random_book(seed, overnight=options.get("overnight", False))
+    frame = books.random_book(seed, overnight=options.get("overnight", False))
     return frame if options.get("trade_date", True) else frame.drop("TradeDate")
 
 
@@ -102,7 +103,7 @@ def test_generated_books_cover_the_edge_cases() -> None:
     """The generator does produce what the comparisons above rely on."""
     import polars as pl
 
-    frame = ref.random_book(1)
+    frame = books.random_book(1)
     ns = pl.col("EventTimestamp").cast(pl.Int64)
     stats = frame.select(
         on_minute=(ns % 60_000_000 == 0).sum(),
@@ -128,7 +129,7 @@ STATE_CASES = [
 def test_market_state_filter_matches_reference(case: str, seed: int, allowed: tuple, buckets: str) -> None:
     from analytics import reference_l2_states as states_ref
 
-    frame = states_ref.with_nanoseconds(ref.random_book(seed), seed)
+    frame = states_ref.with_nanoseconds(books.random_book(seed), seed)
     marketstate = states_ref.random_states(frame, seed)
     states = states_ref.MarketStates(marketstate, allowed)
     grid = BUCKETS[buckets]

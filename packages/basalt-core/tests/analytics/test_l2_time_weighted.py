@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 import polars as pl
 import pytest
+from analytics import l2_books as books
 from analytics import reference_l2 as ref
 from pydantic import ValidationError
 
@@ -26,7 +27,7 @@ def quote(ts: datetime, mid: float, **extra) -> dict:
 
 
 def run(snapshots, config=None, buckets=None) -> pl.DataFrame:
-    return run_module(L2TimeWeighted, {"l2": ref.book_frame(snapshots)}, config=config, buckets=buckets)
+    return run_module(L2TimeWeighted, {"l2": books.book_frame(snapshots)}, config=config, buckets=buckets)
 
 
 def series(out: pl.DataFrame, name: str) -> list[tuple[datetime, float | None]]:
