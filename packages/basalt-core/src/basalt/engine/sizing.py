@@ -28,6 +28,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from basalt.engine.batching import per_listing_rows
+from basalt.engine.partition import file_rows, reference_counts
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import polars as pl
 
@@ -98,9 +101,6 @@ def estimated_input_rows(resolved: ResolvedPipeline, universes: dict[date, pl.Da
     Only sampled days with files count (a holiday at one end is skipped); None when neither
     has any (holidays at both ends).
     """
-    from basalt.engine.batching import per_listing_rows
-    from basalt.engine.partition import file_rows, reference_counts
-
     days = sorted(universes)
     sample = sorted({days[0], days[-1]}) if days else []
     found = 0
