@@ -22,12 +22,11 @@ from basalt.writers.base import DATE_COLUMN
 
 
 class LoadInput(Protocol):
-    """A module input by reference; ``ordered=False``: the module needs no time-ordered rows."""
+    """Gives a module input by reference: a table (loaded for the scope's listings and days) or an
+    earlier pass's output; ``ordered=False``: the module needs no time-ordered rows."""
 
     def __call__(self, ref: InputRef, *, ordered: bool = True) -> pl.LazyFrame: ...
 
-
-"""Gives a module input: a table (loaded for the scope's listings and days) or an earlier pass's output."""
 
 Timeline = Callable[[pl.LazyFrame, list[str], list[str]], pl.LazyFrame]
 """``(joined, keys, additive columns) → frame with a Date column``: the scope's timeline."""
