@@ -142,7 +142,8 @@ def _owner_json(manager: PluginManager, module_cls: type[AnalyticModule]) -> dic
 
 
 def _module_class(manager: PluginManager, name: str) -> type[AnalyticModule]:
-    registry = manager.preprocessors() if name in manager.preprocessors() else manager.analytics()
+    preprocessors = manager.preprocessors()
+    registry = preprocessors if name in preprocessors else manager.analytics()
     return registry[name]  # type: ignore[no-any-return]
 
 
