@@ -46,6 +46,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="Basalt's BATCH_FREQ (default auto: the planner's own choice, chunks sized by the workers).",
     )
     parser.add_argument(
+        "--allocator",
+        default="tuned",
+        choices=list(harness.ALLOCATORS),
+        help="Allocator settings of every contender's processes, Basalt's workers included (default "
+        "tuned: Basalt's worker setting for all; polars: Polars' own defaults for all).",
+    )
+    parser.add_argument(
         "--scaling", action="store_true", help="Measure time and memory vs listings and days."
     )
     parser.add_argument("--listings", default="20,100,500", help="Scaling: listings per point (1 day).")
@@ -57,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns the exit status."""
     args = parse(argv)
     os.environ["BASALT_BENCH_BATCH_FREQ"] = args.batch_freq  # read by the Basalt contender
+    os.environ[harness.ALLOCATOR_CHOICE_ENV] = args.allocator  # read by harness.child_env
     # Every contender may cache its bytecode, as an installed package does: without it each
     # process recompiles what it imports (Basalt's CLI and workers paid ~1 s more per process).
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -90,7 +98,8 @@ def benchmark(args: argparse.Namespace, machine: dict) -> dict:
         f"{', '.join(workload.mics)}) × {workload.days} day(s), lake {lake}"
     )
     print("rows: " + ", ".join(f"{t} {n:,}" for t, n in info["rows"].items()))
-    print(f"machine: {report.machine_line(machine)}")
+    allocator = f"allocator: {args.allocator} ({harness.allocator_line()})"
+    print(f"machine: {report.machine_line(machine)}; {allocator}")
     workloads.warm(lake)
     cases = args.case or list(CASES)
     contenders = set(args.contender) if args.contender else set(CONTENDERS[1:])
@@ -127,6 +136,7 @@ def benchmark(args: argparse.Namespace, machine: dict) -> dict:
             "repeat": args.repeat,
             "basalt_workers": args.workers,
             "basalt_batch_freq": args.batch_freq,
+            "allocator": args.allocator,
             "skipped": sorted(missing),
         },
         "cases": summary,

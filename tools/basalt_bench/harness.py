@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from basalt.engine.pool import ALLOCATOR_ENV, WORKER_ALLOCATOR_CONF, WORKER_ALLOCATOR_ENV
 from basalt_bench import compare as cmp
 from basalt_bench.cases import CASES, CONTENDERS, FLOORS, Case
 from basalt_bench.contenders import basalt as basalt_contender
@@ -26,10 +27,32 @@ class OutputMismatchError(RuntimeError):
     """A contender's output differs from Basalt's."""
 
 
+ALLOCATOR_CHOICE_ENV = "BASALT_BENCH_ALLOCATOR"
+"""Environment variable holding ``--allocator`` (read by :func:`child_env`)."""
+ALLOCATORS: dict[str, dict[str, str]] = {
+    # Every process gets what Basalt's workers run with: the yardstick is tuned the same way.
+    "tuned": {ALLOCATOR_ENV: WORKER_ALLOCATOR_CONF, WORKER_ALLOCATOR_ENV: WORKER_ALLOCATOR_CONF},
+    # Polars' defaults everywhere, Basalt's workers included (empty: nothing appended).
+    "polars": {ALLOCATOR_ENV: "", WORKER_ALLOCATOR_ENV: ""},
+}
+"""``--allocator`` → environment of every contender process (see ``basalt.engine.pool``)."""
+
+
+def allocator_line() -> str:
+    """The allocator setting contenders run with, for the report's header."""
+    conf = ALLOCATORS[os.environ.get(ALLOCATOR_CHOICE_ENV, "tuned")][ALLOCATOR_ENV]
+    return f"{ALLOCATOR_ENV}={conf}" if conf else "Polars' defaults"
+
+
 def child_env() -> dict[str, str]:
-    """Environment of contender processes: this package importable."""
+    """Environment of contender processes: this package importable, the chosen allocator setting.
+
+    The benchmark's own process has imported Polars, which rewrote ``_RJEM_MALLOC_CONF``
+    to its defaults; each child is given the setting afresh (Polars prepends its
+    defaults again in the child, and the value given here, last, wins).
+    """
     path = os.pathsep.join(p for p in (str(TOOLS), os.environ.get("PYTHONPATH", "")) if p)
-    return {"PYTHONPATH": path}
+    return {"PYTHONPATH": path, **ALLOCATORS[os.environ.get(ALLOCATOR_CHOICE_ENV, "tuned")]}
 
 
 def run_once(

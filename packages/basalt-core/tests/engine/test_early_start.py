@@ -40,8 +40,8 @@ def test_the_run_adopts_the_worker_started_early(
     started: list[int] = []
     spawn = pool._spawn_worker
 
-    def recording_spawn() -> pool.PooledWorker:
-        worker = spawn()
+    def recording_spawn(**options: Any) -> pool.PooledWorker:
+        worker = spawn(**options)
         started.append(worker.pid)
         return worker
 

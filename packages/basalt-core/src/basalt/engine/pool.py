@@ -23,6 +23,7 @@ import multiprocessing.connection
 from dataclasses import dataclass
 from typing import Any
 
+from basalt.engine.allocator import worker_conf, worker_environment
 from basalt.engine.worker import worker_loop
 
 MAX_BATCHES_PER_WORKER = 8
@@ -51,6 +52,8 @@ class PooledWorker:
     conn: Any
     batches: int = 0
     busy: bool = False
+    memory_capped: bool = False
+    """Started for a run with a memory cap: Polars' allocator defaults (``basalt.engine.allocator``)."""
 
     @property
     def pid(self) -> int | None:
@@ -62,13 +65,14 @@ _EARLY: list[PooledWorker] = []
 """Workers started by :func:`start_early`, waiting for the next :class:`WorkerPool` to adopt them."""
 
 
-def _spawn_worker() -> PooledWorker:
+def _spawn_worker(*, memory_capped: bool = False) -> PooledWorker:
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=True)
     process = context.Process(target=worker_loop, args=(child,), name="basalt-worker", daemon=True)
-    process.start()
+    with worker_environment(worker_conf(memory_capped=memory_capped)):
+        process.start()
     child.close()
-    return PooledWorker(process, parent)
+    return PooledWorker(process, parent, memory_capped=memory_capped)
 
 
 def start_early(count: int = 1) -> None:
@@ -81,14 +85,17 @@ def start_early(count: int = 1) -> None:
         _EARLY.append(_spawn_worker())
 
 
+def _stop(worker: PooledWorker) -> None:
+    if worker.process.is_alive():
+        worker.process.kill()
+        worker.process.join()
+    worker.conn.close()
+
+
 def stop_early() -> None:
     """Stop workers started early that no run adopted (a command that failed before running)."""
     while _EARLY:
-        worker = _EARLY.pop()
-        if worker.process.is_alive():
-            worker.process.kill()
-            worker.process.join()
-        worker.conn.close()
+        _stop(_EARLY.pop())
 
 
 atexit.register(stop_early)
@@ -111,14 +118,22 @@ class WorkerPool:
         wanted = min(count, self.size)
         while _EARLY and len(self.workers) < wanted:
             worker = _EARLY.pop(0)
-            if worker.process.is_alive():
+            # An early worker keeps freed memory; a capped run's workers must not (allocator.py).
+            if worker.process.is_alive() and worker.memory_capped == self.memory_capped:
                 self.workers.append(worker)
+            else:
+                _stop(worker)
         stop_early()  # surplus early workers: this run has no use for them
         while len(self.workers) < wanted:
             self.workers.append(self._spawn())
 
+    @property
+    def memory_capped(self) -> bool:
+        """Whether this pool's workers run under ``WORKER_MEMORY_MB``."""
+        return self.memory_cap_mb is not None
+
     def _spawn(self) -> PooledWorker:
-        return _spawn_worker()
+        return _spawn_worker(memory_capped=self.memory_capped)
 
     def idle(self) -> PooledWorker | None:
         """A worker ready for a batch (retiring worn-out ones), or None when all are busy."""
