@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from basalt.engine.pool import ALLOCATOR_ENV, WORKER_ALLOCATOR_CONF, WORKER_ALLOCATOR_ENV
+from basalt.engine.allocator import ALLOCATOR_ENV, WORKER_ALLOCATOR_CONF, WORKER_ALLOCATOR_ENV
 from basalt_bench import compare as cmp
 from basalt_bench.cases import CASES, CONTENDERS, FLOORS, Case
 from basalt_bench.contenders import basalt as basalt_contender
