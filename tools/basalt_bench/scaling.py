@@ -42,6 +42,7 @@ def run(args: argparse.Namespace, machine: dict[str, Any]) -> dict[str, Any]:
     """Measure every point; print the table; write the chart next to ``args.json``."""
     cases = args.case or list(DEFAULT_CASES)
     rows: list[dict[str, Any]] = []
+    print(f"allocator: {args.allocator} ({harness.allocator_line()})")
     for axis, value, workload in points(args):
         lake = workloads.ensure(workload, args.cache)
         counts = workloads.info(workload, args.cache)["rows"]
@@ -89,6 +90,7 @@ def run(args: argparse.Namespace, machine: dict[str, Any]) -> dict[str, Any]:
         print(line)
     result = {
         "machine": machine,
+        "allocator": args.allocator,
         "settings": {"repeat": args.repeat},
         "points": rows,
         "memory_checks": memory,

@@ -7,7 +7,7 @@ buffers — an M day of ``l2``: ~4 GB decoded, rechunked and converted — so ev
 day faulted them in afresh: ~1 M page faults and ~3 s of kernel time per such day.
 Workers are started with :data:`WORKER_ALLOCATOR_CONF` instead, and the next day
 reuses the pages: that day's pass took 3.6 s of CPU instead of 6.2 (2.6 s wall
-instead of 3.6), the M ``l2-1min`` benchmark 14.3 s instead of 20.7
+instead of 3.6), the M ``l2-1min`` benchmark 13.6–15.5 s instead of 21.1
 (docs/performance.md). The cost is memory held while idle: a worker keeps its
 last day's pages for up to 20 s, and its peak RSS grows by what it retains
 (3.7 → 4.9 GB on that benchmark).
