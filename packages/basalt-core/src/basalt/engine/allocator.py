@@ -6,8 +6,8 @@ user's own value extends). A worker's days each allocate and free about the same
 buffers — an M day of ``l2``: ~4 GB decoded, rechunked and converted — so every
 day faulted them in afresh: ~1 M page faults and ~3 s of kernel time per such day.
 Workers are started with :data:`WORKER_ALLOCATOR_CONF` instead, and the next day
-reuses the pages: that day's pass took 3.6 s of CPU instead of 6.2 (2.6 s wall
-instead of 3.6), the M ``l2-1min`` benchmark 13.6–15.5 s instead of 21.1
+reuses the pages: that day's pass took 3.6–4.0 s of CPU instead of 5.7–7.5 (2.6–3.0 s wall
+instead of 3.4–4.7), the M ``l2-1min`` benchmark 13.6–15.5 s instead of 21.1
 (docs/performance.md). The cost is memory held while idle: a worker keeps its
 last day's pages for up to 20 s, and its peak RSS grows by what it retains
 (3.7 → 4.9 GB on that benchmark).
