@@ -350,3 +350,50 @@ def test_the_output_size_from_run_ends_equals_the_row_by_row_count(
             t, ends_run, none_b, none_i, none_i, size, closed_right, False, False
         )
         assert plain(_kernels.run_capacity)(t, bounds, size, closed_right) == exact
+
+
+def test_parts_cut_between_runs_cover_every_run_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    bounds = np.array([0, 10, 20, 100, 110, 200], dtype=np.int64)
+    monkeypatch.setattr(ordered_kernel, "MIN_ROWS_TO_SPLIT", 0)
+    for threads in (1, 2, 3, 4, 9):
+        parts = ordered_kernel._parts(bounds, threads)
+        assert 1 <= len(parts) <= min(threads, 5)
+        assert [a for a, _ in parts] == [0, *[b for _, b in parts[:-1]]], "contiguous, in order"
+        assert parts[-1][1] == 5
+    assert ordered_kernel._parts(bounds, 2) == [(0, 3), (3, 5)]  # 100 rows | 100 rows
+    monkeypatch.setattr(ordered_kernel, "MIN_ROWS_TO_SPLIT", 201)
+    assert ordered_kernel._parts(bounds, 2) == [(0, 5)], "a small frame stays on one thread"
+    assert ordered_kernel._parts(np.array([0, 500], dtype=np.int64), 2) == [(0, 1)], "one run: one part"
+
+
+THREAD_CASES = [c for c in TW_CASES if c[0] in {"all-families-1s-left", "session-end", "states-two-7.5s"}]
+
+
+@pytest.mark.parametrize(
+    ("case", "seed", "config", "buckets", "options"), THREAD_CASES, ids=[c[0] for c in THREAD_CASES]
+)
+def test_the_kernel_split_over_threads_gives_the_same_output(
+    case: str, seed: int, config: dict, buckets: str, options: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parts of a frame's listing-days run side by side (``ordered_kernel._parts``): the output is the
+    single-threaded one, bit for bit — with several blocks per part, and sessions or states."""
+    inputs, grid = _inputs(seed, options), BUCKETS[buckets]
+    monkeypatch.setattr(ordered_kernel, "KERNEL_THREADS", 1)
+    one = _run(L2TimeWeighted(config), inputs, grid, "kernel", monkeypatch)
+
+    monkeypatch.setattr(ordered_kernel, "KERNEL_THREADS", 3)
+    monkeypatch.setattr(ordered_kernel.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(ordered_kernel, "MIN_ROWS_TO_SPLIT", 0)
+    monkeypatch.setattr(ordered_kernel, "blocks", lambda bounds: ordered.blocks(bounds, rows=97))
+    counts: list[int] = []
+    parts = ordered_kernel._parts
+
+    def counting(bounds: np.ndarray, threads: int) -> list[tuple[int, int]]:
+        counts.append(len(found := parts(bounds, threads)))
+        return found
+
+    monkeypatch.setattr(ordered_kernel, "_parts", counting)
+    threaded = _run(L2TimeWeighted(config), inputs, grid, "kernel", monkeypatch)
+    assert counts == [3]
+    assert one.height > 0
+    assert threaded.equals(one)

@@ -14,14 +14,17 @@ kernel's open bucket is carried from block to block.
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import polars as pl
 
 from basalt.analytics.l2 import _kernels
 from basalt.analytics.l2.measures import SIDES
-from basalt.analytics.l2.ordered import INT64_MAX, LISTING, NotOrdered, blocks, runs
+from basalt.analytics.l2.ordered import BLOCK_ROWS, INT64_MAX, LISTING, NotOrdered, blocks, runs
 from basalt.analytics.l2.ordered_tw import DAY_NS, KEPT, Intervals
 from basalt.analytics.l2.states import CUT
 
@@ -55,6 +58,30 @@ def atom_index(name: str, levels: int) -> int:
     raise ValueError(f"no kernel atom for column {name!r}")
 
 
+KERNEL_THREADS = 2
+"""Parts a large frame's listing-days are cut into, each run on its own thread."""
+MIN_ROWS_TO_SPLIT = 2 * BLOCK_ROWS
+"""Frames smaller than this run on one thread (a thread and a second block cost more than they save)."""
+
+
+def _parts(bounds: np.ndarray, threads: int) -> list[tuple[int, int]]:
+    """``[first, last)`` runs of up to ``threads`` parts of about equal rows, cut between runs.
+
+    Runs (listing-days) are independent in the kernel — each starts with no open
+    bucket — so parts computed apart and put back in order give the same rows as
+    one pass: the same sums, added in the same order.
+    """
+    count, total = len(bounds) - 1, int(bounds[-1])
+    if threads <= 1 or count < 2 or total < MIN_ROWS_TO_SPLIT:
+        return [(0, count)]
+    cuts = [0]
+    for part in range(1, threads):
+        run = int(np.searchsorted(bounds, total * part / threads))  # first run starting there or after
+        cuts.append(min(max(run, cuts[-1]), count))
+    cuts.append(count)
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
 def _frozen(array: np.ndarray) -> np.ndarray:
     """``array`` read-only: every call has the same array types, so Numba compiles one signature."""
     array.flags.writeable = False
@@ -69,13 +96,23 @@ def partial_sums(
     numerators: list[str],
     denominators: list[str],
     bounded: list[str],
+    *,
+    threads: int | None = None,
 ) -> pl.DataFrame:
     """Per listing-day and bucket: ``ListingId``, ``__k`` and the lazy path's partial sums.
 
     ``inputs``: the book's raw input columns (present in ``frame``). Raises
     :class:`~basalt.analytics.l2.ordered.NotOrdered` when the frame is not in
     snapshot order or a price is infinite (NaN measures would follow).
+
+    A large frame's listing-days are cut into ``threads`` parts (default
+    :data:`KERNEL_THREADS`, at most the cores) whose kernels run side by side, a
+    block of each at a time: the kernel releases the GIL, so a worker alone (one
+    day left, or a one-worker run) uses a second core for what is otherwise its
+    longest single-threaded step.
     """
+    if threads is None:
+        threads = min(KERNEL_THREADS, os.cpu_count() or 1)
     found = runs(frame)
     prices = [name for name in inputs if "Price" in name]
     if prices and frame.select(pl.any_horizontal(pl.col(prices).cast(pl.Float64).is_infinite().any())).item():
@@ -95,10 +132,20 @@ def partial_sums(
     if spec.session_offset is not None:
         session = _frozen(frame.get_column(DAY_NS).cast(pl.Int64).to_numpy() + spec.session_offset)
     closed, use_session = spec.closed_right, spec.session_offset is not None
-    if use_session or states:
-        cap = _kernels.capacity(t, ends_run, kept, cut, session, spec.size, closed, use_session, states)
-    else:
-        cap = _kernels.run_capacity(t, _frozen(found.bounds.astype(np.int64)), spec.size, closed)
+
+    def room(lo_run: int, hi_run: int) -> int:
+        """Output rows runs ``lo_run .. hi_run`` can produce (an upper bound; additive over runs)."""
+        lo, hi = int(found.bounds[lo_run]), int(found.bounds[hi_run])
+        if use_session or states:
+            return int(
+                _kernels.capacity(
+                    t[lo:hi], ends_run[lo:hi], kept[lo:hi] if states else kept, cut[lo:hi] if states else cut,
+                    session[lo:hi] if use_session else session, spec.size, closed, use_session, states,
+                )
+            )  # fmt: skip
+        part_bounds = _frozen(np.ascontiguousarray(found.bounds[lo_run : hi_run + 1], dtype=np.int64))
+        return int(_kernels.run_capacity(t, part_bounds, spec.size, closed))
+
     select = _frozen(np.array([atom_index(n, levels) for n in numerators], dtype=np.int64))
     den_at = np.full(len(numerators), -1, dtype=np.int64)  # numerator j's Σ w column, -1: none
     for d, name in enumerate(denominators):
@@ -107,13 +154,16 @@ def partial_sums(
     bound_of = _frozen(np.array([numerators.index(n) for n in bounded], dtype=np.int64))
     flags = [spec.size, spec.unit, closed, use_session, states, levels, microprice_levels]
     config = _frozen(np.array(flags, dtype=np.int64))
+    parts = _parts(found.bounds, threads)
+    # Each part writes its own slice of one set of output arrays (sized per part, so they never meet).
+    rooms = [room(a, b) for a, b in parts]
+    cap = sum(rooms)
     out_run, out_k = np.zeros(cap, np.int64), np.zeros(cap, np.int64)
     out_total = np.zeros(cap, np.int64)
     out_num = np.zeros((cap, len(numerators)))
     out_den = np.zeros((cap, len(denominators)), np.int64)
     out_lo = np.full((cap, len(bounded)), np.nan)
     out_hi = np.full((cap, len(bounded)), np.nan)
-    state = np.array([-1, 0, 0, -1], dtype=np.int64)
     names = raw_columns(levels)
     present = set(frame.columns)
     # The raw book as float64 columns (null → NaN; a level the book lacks: all NaN), converted a
@@ -122,25 +172,57 @@ def partial_sums(
         pl.col(name).cast(pl.Float64) if name in present else pl.lit(None, pl.Float64).alias(name)
         for name in names
     ]
-    for lo, hi in blocks(found.bounds):
-        if hi == lo:
-            continue
-        x = frame.slice(lo, hi - lo).select(matrix).to_numpy(order="fortran")
+
+    offsets = np.cumsum([0, *rooms[:-1]]).tolist()
+    # Per part: state = last output row written, its bucket, whether one is open, current run.
+    part_states = [
+        np.array([offset - 1, 0, 0, first - 1], dtype=np.int64)
+        for (first, _), offset in zip(parts, offsets, strict=True)
+    ]
+    part_blocks = [
+        [(lo, hi) for lo, hi in blocks(found.bounds[first : last + 1] - found.bounds[first]) if hi > lo]
+        for first, last in parts
+    ]
+
+    def kernel(part: int, lo: int, x: np.ndarray) -> None:
+        lo += int(found.bounds[parts[part][0]])
         _kernels.tw_block(
-            lo, _frozen(x), t, ends_run, kept, cut, session, config, select, den_at, bound_of, state,
+            lo, x, t, ends_run, kept, cut, session, config, select, den_at, bound_of, part_states[part],
             out_run, out_k, out_total, out_num, out_den, out_lo, out_hi,
         )  # fmt: skip
-    rows = int(state[0]) + 1
-    if rows > cap:  # cannot happen (tested); Numba does not check bounds, so say it loudly
-        raise RuntimeError(f"l2tw kernel wrote {rows} rows into room for {cap}")
+
+    def convert(part: int, lo: int, hi: int) -> np.ndarray:
+        start = int(found.bounds[parts[part][0]]) + lo
+        return _frozen(frame.slice(start, hi - lo).select(matrix).to_numpy(order="fortran"))
+
+    # Polars work (the conversions) stays on this thread: a helper thread calling into Polars from
+    # inside a Polars UDF would wait for a Polars thread that may be busy waiting for it. Helpers
+    # only run the compiled kernel, which holds no lock (nogil).
+    with ThreadPoolExecutor(max(len(parts) - 1, 1)) as helpers:
+        for step in range(max(len(b) for b in part_blocks)):
+            work = [(p, *b[step]) for p, b in enumerate(part_blocks) if step < len(b)]
+            matrices = [convert(p, lo, hi) for p, lo, hi in work]
+            futures = [
+                helpers.submit(kernel, p, lo, x) for (p, lo, _), x in zip(work[1:], matrices[1:], strict=True)
+            ]
+            kernel(work[0][0], work[0][1], matrices[0])
+            for future in futures:
+                future.result()
+    slices = []
+    for state, offset, size in zip(part_states, offsets, rooms, strict=True):
+        written = int(state[0]) + 1 - offset
+        if written > size:  # cannot happen (tested); Numba does not check bounds, so say it loudly
+            raise RuntimeError(f"l2tw kernel wrote {written} rows into room for {size}")
+        slices.append(np.arange(offset, offset + written))
+    keep = np.concatenate(slices)
     columns: dict[str, pl.Series] = {
-        LISTING: frame.get_column(LISTING).gather(found.bounds[out_run[:rows]]),
-        "__k": pl.Series(out_k[:rows]),
-        "__wsum": pl.Series(out_total[:rows]),
+        LISTING: frame.get_column(LISTING).gather(found.bounds[out_run[keep]]),
+        "__k": pl.Series(out_k[keep]),
+        "__wsum": pl.Series(out_total[keep]),
     }
-    columns.update({f"__n_{n}": pl.Series(out_num[:rows, j]) for j, n in enumerate(numerators)})
-    columns.update({f"__d_{n}": pl.Series(out_den[:rows, j]) for j, n in enumerate(denominators)})
+    columns.update({f"__n_{n}": pl.Series(out_num[keep, j]) for j, n in enumerate(numerators)})
+    columns.update({f"__d_{n}": pl.Series(out_den[keep, j]) for j, n in enumerate(denominators)})
     for j, name in enumerate(bounded):
-        columns[f"__lo_{name}"] = pl.Series(out_lo[:rows, j]).fill_nan(None)
-        columns[f"__hi_{name}"] = pl.Series(out_hi[:rows, j]).fill_nan(None)
+        columns[f"__lo_{name}"] = pl.Series(out_lo[keep, j]).fill_nan(None)
+        columns[f"__hi_{name}"] = pl.Series(out_hi[keep, j]).fill_nan(None)
     return pl.DataFrame(columns)
