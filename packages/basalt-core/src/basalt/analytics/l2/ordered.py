@@ -36,7 +36,7 @@ the NumPy path above is used, which needs nothing beyond Polars and NumPy.
 lazy formulation everywhere, e.g. to compare), ``numpy`` or ``kernel``.
 
 ``l2`` uses :func:`runs` too: without bars, a bucket's last snapshot is the
-row where the bucket label changes (:meth:`basalt.analytics.l2.last.L2Last._ordered`).
+row where the bucket label changes (:meth:`basalt.analytics.l2.last.L2Last._last_rows`).
 Its OHLC bars stay with the lazy ``group_by``: picking them from runs with NumPy
 was measured slower (0.43 vs 0.23 s CPU with four series on the benchmark's S
 day) and dropped.
