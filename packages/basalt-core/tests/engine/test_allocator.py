@@ -66,11 +66,13 @@ def test_a_spawned_worker_runs_with_the_setting_last(monkeypatch: Any) -> None:
     assert os.environ[allocator.ALLOCATOR_ENV] == "dirty_decay_ms:500", "the parent's own value is untouched"
 
 
-def test_a_capped_run_does_not_adopt_a_worker_started_early() -> None:
+def test_a_capped_run_does_not_adopt_a_worker_started_early(monkeypatch: Any) -> None:
+    monkeypatch.delenv(allocator.WORKER_ALLOCATOR_ENV, raising=False)
     pool.start_early(1)
-    (early,) = pool._EARLY
+    early = pool._EARLY[0]
     capped = pool.WorkerPool(1, memory_cap_mb=4096)
     try:
+        assert len(pool._EARLY) == 1
         capped.start(1)
         (adopted,) = capped.workers
         assert adopted is not early
@@ -79,12 +81,26 @@ def test_a_capped_run_does_not_adopt_a_worker_started_early() -> None:
         assert not pool._EARLY
     finally:
         capped.shutdown()
+        pool.stop_early()
 
     pool.start_early(1)
-    (early,) = pool._EARLY
+    early = pool._EARLY[0]
     uncapped = pool.WorkerPool(1)
     try:
         uncapped.start(1)
         assert uncapped.workers == [early]
     finally:
         uncapped.shutdown()
+        pool.stop_early()
+
+    # With Polars' defaults asked for everywhere, an early worker suits a capped run as it is.
+    monkeypatch.setenv(allocator.WORKER_ALLOCATOR_ENV, "")
+    pool.start_early(1)
+    early = pool._EARLY[0]
+    capped = pool.WorkerPool(1, memory_cap_mb=4096)
+    try:
+        capped.start(1)
+        assert capped.workers == [early]
+    finally:
+        capped.shutdown()
+        pool.stop_early()

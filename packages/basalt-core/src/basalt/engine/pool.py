@@ -54,6 +54,8 @@ class PooledWorker:
     busy: bool = False
     memory_capped: bool = False
     """Started for a run with a memory cap: Polars' allocator defaults (``basalt.engine.allocator``)."""
+    allocator_conf: str = ""
+    """The allocator options it was started with ("": Polars' defaults)."""
 
     @property
     def pid(self) -> int | None:
@@ -69,10 +71,11 @@ def _spawn_worker(*, memory_capped: bool = False) -> PooledWorker:
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=True)
     process = context.Process(target=worker_loop, args=(child,), name="basalt-worker", daemon=True)
-    with worker_environment(worker_conf(memory_capped=memory_capped)):
+    conf = worker_conf(memory_capped=memory_capped)
+    with worker_environment(conf):
         process.start()
     child.close()
-    return PooledWorker(process, parent, memory_capped=memory_capped)
+    return PooledWorker(process, parent, memory_capped=memory_capped, allocator_conf=conf)
 
 
 def start_early(count: int = 1) -> None:
@@ -119,7 +122,8 @@ class WorkerPool:
         while _EARLY and len(self.workers) < wanted:
             worker = _EARLY.pop(0)
             # An early worker keeps freed memory; a capped run's workers must not (allocator.py).
-            if worker.process.is_alive() and worker.memory_capped == self.memory_capped:
+            suited = worker.allocator_conf == worker_conf(memory_capped=self.memory_capped)
+            if worker.process.is_alive() and suited:
                 self.workers.append(worker)
             else:
                 _stop(worker)

@@ -82,6 +82,13 @@ def _parts(bounds: np.ndarray, threads: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
+def _cores() -> int:
+    """Cores this process may run on (its affinity where the system tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _frozen(array: np.ndarray) -> np.ndarray:
     """``array`` read-only: every call has the same array types, so Numba compiles one signature."""
     array.flags.writeable = False
@@ -112,7 +119,7 @@ def partial_sums(
     longest single-threaded step.
     """
     if threads is None:
-        threads = min(KERNEL_THREADS, os.cpu_count() or 1)
+        threads = min(KERNEL_THREADS, _cores())
     found = runs(frame)
     prices = [name for name in inputs if "Price" in name]
     if prices and frame.select(pl.any_horizontal(pl.col(prices).cast(pl.Float64).is_infinite().any())).item():
