@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,18 @@ linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="re
 
 
 def _environ(pid: int | None) -> dict[str, str]:
-    raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    pairs = (item.decode().split("=", 1) for item in raw if b"=" in item)
-    return dict(pairs)  # type: ignore[arg-type]
+    """The environment a worker was started with, once it has started.
+
+    Until the child execs, ``/proc/<pid>/environ`` shows the parent's environment as
+    it was at the parent's own start (not what was set since), so wait for the key.
+    """
+    deadline = time.monotonic() + 30
+    while True:
+        raw = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        found = dict(item.decode().split("=", 1) for item in raw if b"=" in item)
+        if allocator.ALLOCATOR_ENV in found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 def test_the_setting_is_appended_while_a_worker_starts_and_removed_after(monkeypatch: Any) -> None:
