@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,41 +78,33 @@ def test_a_spawned_worker_runs_with_the_setting_last(monkeypatch: Any) -> None:
     assert os.environ[allocator.ALLOCATOR_ENV] == "dirty_decay_ms:500", "the parent's own value is untouched"
 
 
-def test_a_capped_run_does_not_adopt_a_worker_started_early(monkeypatch: Any) -> None:
-    monkeypatch.delenv(allocator.WORKER_ALLOCATOR_ENV, raising=False)
+@contextlib.contextmanager
+def _pool_after_an_early_worker(cap: int | None) -> Iterator[tuple[pool.WorkerPool, pool.PooledWorker]]:
+    """A worker started early, then a pool of one (with ``cap``) started; both stopped after."""
     pool.start_early(1)
     early = pool._EARLY[0]
-    capped = pool.WorkerPool(1, memory_cap_mb=4096)
+    run_pool = pool.WorkerPool(1, memory_cap_mb=cap)
     try:
-        assert len(pool._EARLY) == 1
-        capped.start(1)
+        run_pool.start(1)
+        yield run_pool, early
+    finally:
+        run_pool.shutdown()
+        pool.stop_early()
+
+
+def test_a_capped_run_does_not_adopt_a_worker_started_early(monkeypatch: Any) -> None:
+    monkeypatch.delenv(allocator.WORKER_ALLOCATOR_ENV, raising=False)
+    with _pool_after_an_early_worker(4096) as (capped, early):
         (adopted,) = capped.workers
         assert adopted is not early
         assert adopted.memory_capped
         assert not early.process.is_alive(), "the early worker, unsuited to the cap, is stopped"
         assert not pool._EARLY
-    finally:
-        capped.shutdown()
-        pool.stop_early()
 
-    pool.start_early(1)
-    early = pool._EARLY[0]
-    uncapped = pool.WorkerPool(1)
-    try:
-        uncapped.start(1)
+    with _pool_after_an_early_worker(None) as (uncapped, early):
         assert uncapped.workers == [early]
-    finally:
-        uncapped.shutdown()
-        pool.stop_early()
 
     # With Polars' defaults asked for everywhere, an early worker suits a capped run as it is.
     monkeypatch.setenv(allocator.WORKER_ALLOCATOR_ENV, "")
-    pool.start_early(1)
-    early = pool._EARLY[0]
-    capped = pool.WorkerPool(1, memory_cap_mb=4096)
-    try:
-        capped.start(1)
+    with _pool_after_an_early_worker(4096) as (capped, early):
         assert capped.workers == [early]
-    finally:
-        capped.shutdown()
-        pool.stop_early()
