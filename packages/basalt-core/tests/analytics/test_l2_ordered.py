@@ -394,7 +394,7 @@ def test_the_kernel_split_over_threads_gives_the_same_output(
     one = _run(L2TimeWeighted(config), inputs, grid, "kernel", monkeypatch)
 
     monkeypatch.setattr(ordered_kernel, "KERNEL_THREADS", 3)
-    monkeypatch.setattr(ordered_kernel, "_cores", lambda: 4)
+    monkeypatch.setattr(ordered_kernel.pl, "thread_pool_size", lambda: 4)
     monkeypatch.setattr(ordered_kernel, "MIN_ROWS_TO_SPLIT", 0)
     monkeypatch.setattr(ordered_kernel, "blocks", lambda bounds: ordered.blocks(bounds, rows=97))
     counts: list[int] = []

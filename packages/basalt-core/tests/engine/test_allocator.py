@@ -70,8 +70,8 @@ def test_a_spawned_worker_runs_with_the_setting_last(monkeypatch: Any) -> None:
         conf = _environ(worker.pid)[allocator.ALLOCATOR_ENV]
         assert conf.endswith("," + allocator.WORKER_ALLOCATOR_CONF)
         assert _environ(capped.pid)[allocator.ALLOCATOR_ENV] == "dirty_decay_ms:500"
-        assert capped.memory_capped
-        assert not worker.memory_capped
+        assert capped.allocator_conf == "", "a capped worker keeps Polars' defaults"
+        assert worker.allocator_conf == allocator.WORKER_ALLOCATOR_CONF
     finally:
         for started in (worker, capped):
             pool._stop(started)
@@ -97,7 +97,7 @@ def test_a_capped_run_does_not_adopt_a_worker_started_early(monkeypatch: Any) ->
     with _pool_after_an_early_worker(4096) as (capped, early):
         (adopted,) = capped.workers
         assert adopted is not early
-        assert adopted.memory_capped
+        assert adopted.allocator_conf == "", "started for the cap: Polars' defaults"
         assert not early.process.is_alive(), "the early worker, unsuited to the cap, is stopped"
         assert not pool._EARLY
 

@@ -52,10 +52,8 @@ class PooledWorker:
     conn: Any
     batches: int = 0
     busy: bool = False
-    memory_capped: bool = False
-    """Started for a run with a memory cap: Polars' allocator defaults (``basalt.engine.allocator``)."""
     allocator_conf: str = ""
-    """The allocator options it was started with ("": Polars' defaults)."""
+    """The allocator options it was started with (``basalt.engine.allocator``; "": Polars' defaults)."""
 
     @property
     def pid(self) -> int | None:
@@ -75,7 +73,7 @@ def _spawn_worker(*, memory_capped: bool = False) -> PooledWorker:
     with worker_environment(conf):
         process.start()
     child.close()
-    return PooledWorker(process, parent, memory_capped=memory_capped, allocator_conf=conf)
+    return PooledWorker(process, parent, allocator_conf=conf)
 
 
 def start_early(count: int = 1) -> None:

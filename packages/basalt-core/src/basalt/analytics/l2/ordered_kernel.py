@@ -15,7 +15,6 @@ kernel's open bucket is carried from block to block.
 from __future__ import annotations
 
 import itertools
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -82,13 +81,6 @@ def _parts(bounds: np.ndarray, threads: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
-def _cores() -> int:
-    """Cores this process may run on (its affinity where the system tells it)."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 def _frozen(array: np.ndarray) -> np.ndarray:
     """``array`` read-only: every call has the same array types, so Numba compiles one signature."""
     array.flags.writeable = False
@@ -113,13 +105,13 @@ def partial_sums(
     snapshot order or a price is infinite (NaN measures would follow).
 
     A large frame's listing-days are cut into ``threads`` parts (default
-    :data:`KERNEL_THREADS`, at most the cores) whose kernels run side by side, a
+    :data:`KERNEL_THREADS`, at most Polars' threads) whose kernels run side by side, a
     block of each at a time: the kernel releases the GIL, so a worker alone (one
     day left, or a one-worker run) uses a second core for what is otherwise its
     longest single-threaded step.
     """
     if threads is None:
-        threads = min(KERNEL_THREADS, _cores())
+        threads = min(KERNEL_THREADS, pl.thread_pool_size())  # POLARS_MAX_THREADS, CPU affinity
     found = runs(frame)
     prices = [name for name in inputs if "Price" in name]
     if prices and frame.select(pl.any_horizontal(pl.col(prices).cast(pl.Float64).is_infinite().any())).item():
@@ -186,21 +178,19 @@ def partial_sums(
         np.array([offset - 1, 0, 0, first - 1], dtype=np.int64)
         for (first, _), offset in zip(parts, offsets, strict=True)
     ]
-    part_blocks = [
-        [(lo, hi) for lo, hi in blocks(found.bounds[first : last + 1] - found.bounds[first]) if hi > lo]
-        for first, last in parts
-    ]
+    part_blocks: list[list[tuple[int, int]]] = []  # each part's blocks, as rows of the frame
+    for first, last in parts:
+        start, end = int(found.bounds[first]), int(found.bounds[last])
+        part_blocks.append([(start + lo, start + hi) for lo, hi in blocks([end - start]) if hi > lo])
 
     def kernel(part: int, lo: int, x: np.ndarray) -> None:
-        lo += int(found.bounds[parts[part][0]])
         _kernels.tw_block(
             lo, x, t, ends_run, kept, cut, session, config, select, den_at, bound_of, part_states[part],
             out_run, out_k, out_total, out_num, out_den, out_lo, out_hi,
         )  # fmt: skip
 
-    def convert(part: int, lo: int, hi: int) -> np.ndarray:
-        start = int(found.bounds[parts[part][0]]) + lo
-        return _frozen(frame.slice(start, hi - lo).select(matrix).to_numpy(order="fortran"))
+    def convert(lo: int, hi: int) -> np.ndarray:
+        return _frozen(frame.slice(lo, hi - lo).select(matrix).to_numpy(order="fortran"))
 
     # Polars work (the conversions) stays on this thread: a helper thread calling into Polars from
     # inside a Polars UDF would wait for a Polars thread that may be busy waiting for it. Helpers
@@ -208,7 +198,7 @@ def partial_sums(
     with ThreadPoolExecutor(max(len(parts) - 1, 1)) as helpers:
         for step in range(max(len(b) for b in part_blocks)):
             work = [(p, *b[step]) for p, b in enumerate(part_blocks) if step < len(b)]
-            matrices = [convert(p, lo, hi) for p, lo, hi in work]
+            matrices = [convert(lo, hi) for _, lo, hi in work]
             futures = [
                 helpers.submit(kernel, p, lo, x) for (p, lo, _), x in zip(work[1:], matrices[1:], strict=True)
             ]
